@@ -1,0 +1,2 @@
+//! The `rampart` binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! OpenAPI 3 export of the learned inventory.
