@@ -1,0 +1,53 @@
+//! Schema migrations, applied in order on open. Each entry moves the schema one version up;
+//! entries are never edited once released, only appended.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the inventory and the run log.
+    "CREATE TABLE endpoints (
+        host TEXT NOT NULL,
+        method TEXT NOT NULL,
+        template TEXT NOT NULL,
+        hits INTEGER NOT NULL,
+        first_seen_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        documented INTEGER NOT NULL,
+        facts TEXT NOT NULL,
+        explanation TEXT NOT NULL,
+        PRIMARY KEY (host, method, template)
+    ) WITHOUT ROWID;
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        inputs TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        bad_records INTEGER NOT NULL,
+        first_event_ms INTEGER NOT NULL,
+        last_event_ms INTEGER NOT NULL,
+        endpoints INTEGER NOT NULL
+    );",
+];
+
+/// Brings the schema of `conn` up to the newest version, each step in its own transaction.
+pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: current,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

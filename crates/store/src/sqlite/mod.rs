@@ -1,0 +1,147 @@
+//! The embedded SQLite store.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags};
+
+use crate::{EndpointRecord, RunRecord, Store, StoreError};
+
+/// The inventory in one SQLite file (WAL mode).
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens or creates the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        // WAL: readers never block the writer, and a killed writer leaves the last committed
+        // state. NORMAL sync is durable across process crashes (power loss may drop the last
+        // transaction, never corrupt the file).
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        let mut store = Self {
+            conn,
+            path: path.to_owned(),
+        };
+        migrations::apply(&mut store.conn, path)?;
+        Ok(store)
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Store for SqliteStore {
+    fn endpoints(&self) -> Result<Vec<EndpointRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT host, method, template, hits, first_seen_ms, last_seen_ms, documented, facts, explanation
+             FROM endpoints ORDER BY host, template, method",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(EndpointRecord {
+                host: r.get(0)?,
+                method: r.get(1)?,
+                template: r.get(2)?,
+                hits: r.get::<_, i64>(3)?.max(0) as u64,
+                first_seen_ms: r.get(4)?,
+                last_seen_ms: r.get(5)?,
+                documented: r.get(6)?,
+                facts: r.get(7)?,
+                explanation: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn save_inventory(
+        &mut self,
+        endpoints: &[EndpointRecord],
+        run: &RunRecord,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM endpoints", [])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO endpoints (host, method, template, hits, first_seen_ms, last_seen_ms, documented, facts, explanation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for e in endpoints {
+                insert.execute(params![
+                    e.host,
+                    e.method,
+                    e.template,
+                    e.hits.min(i64::MAX as u64) as i64,
+                    e.first_seen_ms,
+                    e.last_seen_ms,
+                    e.documented,
+                    e.facts,
+                    e.explanation
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO runs (inputs, records, bad_records, first_event_ms, last_event_ms, endpoints)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                serde_json::to_string(&run.inputs).unwrap_or_else(|_| "[]".into()),
+                run.records.min(i64::MAX as u64) as i64,
+                run.bad_records.min(i64::MAX as u64) as i64,
+                run.first_event_ms,
+                run.last_event_ms,
+                run.endpoints.min(i64::MAX as u64) as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT inputs, records, bad_records, first_event_ms, last_event_ms, endpoints
+             FROM runs ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit.min(i64::MAX as usize) as i64], |r| {
+            let inputs: String = r.get(0)?;
+            Ok(RunRecord {
+                inputs: serde_json::from_str(&inputs).unwrap_or_default(),
+                records: r.get::<_, i64>(1)?.max(0) as u64,
+                bad_records: r.get::<_, i64>(2)?.max(0) as u64,
+                first_event_ms: r.get(3)?,
+                last_event_ms: r.get(4)?,
+                endpoints: r.get::<_, i64>(5)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests;
