@@ -32,7 +32,10 @@ fn saves_and_reloads_the_inventory_and_runs() {
     {
         let mut store = SqliteStore::open(&path).unwrap();
         store
-            .save_inventory(&[endpoint("/users/{id}", 5), endpoint("/users/me", 1)], &run(6))
+            .save_inventory(
+                &[endpoint("/users/{id}", 5), endpoint("/users/me", 1)],
+                &run(6),
+            )
             .unwrap();
     }
     let mut store = SqliteStore::open(&path).unwrap();
@@ -40,7 +43,9 @@ fn saves_and_reloads_the_inventory_and_runs() {
     assert_eq!(eps.len(), 2);
     assert_eq!(eps[0].template, "/users/me");
     assert_eq!(eps[1].hits, 5);
-    store.save_inventory(&[endpoint("/users/{id}", 9)], &run(3)).unwrap();
+    store
+        .save_inventory(&[endpoint("/users/{id}", 9)], &run(3))
+        .unwrap();
     assert_eq!(store.endpoints().unwrap().len(), 1);
     let runs = store.runs(10).unwrap();
     assert_eq!(runs.len(), 2);
@@ -78,6 +83,10 @@ fn refuses_a_database_from_a_newer_schema() {
 fn opening_garbage_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("not.db");
-    std::fs::write(&path, b"this is not a sqlite database, just text that is long enough").unwrap();
+    std::fs::write(
+        &path,
+        b"this is not a sqlite database, just text that is long enough",
+    )
+    .unwrap();
     assert!(SqliteStore::open(&path).is_err());
 }
