@@ -34,6 +34,8 @@ pub enum SegmentKind {
     PrefixedId,
     /// A high-cardinality literal (slug, username, SKU, ZIP code) found by sibling cardinality.
     Slug,
+    /// A dotted version number with three or more parts (`4.17.21`, `v1.2.3`).
+    Version,
 }
 
 impl SegmentKind {
@@ -52,6 +54,7 @@ impl SegmentKind {
             SegmentKind::Date => "date",
             SegmentKind::PrefixedId => "key",
             SegmentKind::Slug => "name",
+            SegmentKind::Version => "version",
         }
     }
 
@@ -80,7 +83,7 @@ impl SegmentKind {
 }
 
 /// Every kind, in declaration order.
-pub const ALL: [SegmentKind; 12] = [
+pub const ALL: [SegmentKind; 13] = [
     SegmentKind::Literal,
     SegmentKind::Integer,
     SegmentKind::Uuid,
@@ -93,4 +96,279 @@ pub const ALL: [SegmentKind; 12] = [
     SegmentKind::Date,
     SegmentKind::PrefixedId,
     SegmentKind::Slug,
+    SegmentKind::Version,
 ];
+
+/// Longest segment typed by its text; longer segments are opaque tokens.
+const LONG_SEGMENT: usize = 48;
+
+/// The kind of one path segment (already split on `/`, still percent-encoded), judged from its
+/// text alone. `Literal` means the text could be part of the API's vocabulary; whether a literal
+/// is really a value (a slug, a username) is decided later from its siblings.
+pub fn classify(seg: &str) -> SegmentKind {
+    let b = seg.as_bytes();
+    if b.is_empty() {
+        return SegmentKind::Literal;
+    }
+    if b.iter().all(u8::is_ascii_digit) {
+        return if b.len() <= 20 {
+            SegmentKind::Integer
+        } else {
+            SegmentKind::Token
+        };
+    }
+    if is_uuid(b) {
+        return SegmentKind::Uuid;
+    }
+    if is_date(b) {
+        return SegmentKind::Date;
+    }
+    if b.iter().all(u8::is_ascii_hexdigit) {
+        let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+        if b.len() == 24 && digits > 0 {
+            return SegmentKind::ObjectId;
+        }
+        if b.len() >= 16 && digits > 0 {
+            return SegmentKind::Hex;
+        }
+    }
+    if b.len() == 26 && is_ulid(b) {
+        return SegmentKind::Ulid;
+    }
+    if is_email(seg) {
+        return SegmentKind::Email;
+    }
+    if is_phone(b) {
+        return SegmentKind::Phone;
+    }
+    if is_version(b) {
+        return SegmentKind::Version;
+    }
+    if b.len() > LONG_SEGMENT {
+        return SegmentKind::Token;
+    }
+    if is_prefixed_id(b) {
+        return SegmentKind::PrefixedId;
+    }
+    if is_token(b) {
+        return SegmentKind::Token;
+    }
+    SegmentKind::Literal
+}
+
+fn is_uuid(b: &[u8]) -> bool {
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn is_date(b: &[u8]) -> bool {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = std::str::from_utf8(b.get(r)?).ok()?;
+        if !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(y), Some(m), Some(d))
+        if (1900..=2200).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+fn is_ulid(b: &[u8]) -> bool {
+    // Crockford base32: no I, L, O, U; the first character is at most 7.
+    let ok = |c: u8| {
+        let c = c.to_ascii_uppercase();
+        c.is_ascii_digit() || (c.is_ascii_uppercase() && !matches!(c, b'I' | b'L' | b'O' | b'U'))
+    };
+    let upper = b.iter().all(|c| !c.is_ascii_lowercase());
+    let lower = b.iter().all(|c| !c.is_ascii_uppercase());
+    (upper || lower)
+        && b[0] <= b'7'
+        && b[0].is_ascii_digit()
+        && b.iter().all(|c| ok(*c))
+        && b.iter().filter(|c| c.is_ascii_digit()).count() >= 4
+}
+
+fn is_email(s: &str) -> bool {
+    let s = s
+        .replace("%40", "@")
+        .replace("%40".to_ascii_uppercase().as_str(), "@");
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
+}
+
+fn is_phone(b: &[u8]) -> bool {
+    let rest = if let Some(r) = b.strip_prefix(b"+") {
+        r
+    } else if let Some(r) = b.strip_prefix(b"%2B").or_else(|| b.strip_prefix(b"%2b")) {
+        r
+    } else {
+        return false;
+    };
+    let digits = rest.iter().filter(|c| c.is_ascii_digit()).count();
+    (8..=15).contains(&digits)
+        && rest
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.' | b' '))
+}
+
+fn is_version(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"v").unwrap_or(b);
+    let core_end = b
+        .iter()
+        .position(|c| *c == b'-' || *c == b'+')
+        .unwrap_or(b.len());
+    let parts: Vec<&[u8]> = b[..core_end].split(|c| *c == b'.').collect();
+    parts.len() >= 3
+        && parts.len() <= 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 9 && p.iter().all(u8::is_ascii_digit))
+}
+
+/// `cus_8Jk2aB9x`, `ord-12345`, `IS0123456789abcdef0123456789abcdef` (a letter prefix and a
+/// body with digits).
+fn is_prefixed_id(b: &[u8]) -> bool {
+    if let Some(sep) = b
+        .iter()
+        .position(|c| *c == b'_' || *c == b'-' || *c == b':')
+    {
+        let (prefix, body) = (&b[..sep], &b[sep + 1..]);
+        if (1..=8).contains(&prefix.len())
+            && prefix.iter().all(u8::is_ascii_alphabetic)
+            && body.len() >= 4
+            && body.iter().all(u8::is_ascii_alphanumeric)
+        {
+            let digits = body.iter().filter(|c| c.is_ascii_digit()).count();
+            // A body that is all digits (`ord-12345`), or a random mix (`cus_8Jk2aB9x`).
+            return digits == body.len() || (digits >= 2 && body.len() >= 8);
+        }
+        return false;
+    }
+    // Twilio-style SIDs: two capital letters and 32 hex digits.
+    b.len() == 34
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_uppercase()
+        && b[2..].iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Opaque ids: base62 / base64url text long enough, mixing letters and digits, or long and
+/// mixing cases the way random text does.
+fn is_token(b: &[u8]) -> bool {
+    if b.len() < 8
+        || !b
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'=' | b'~' | b'.'))
+    {
+        return false;
+    }
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let upper = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower = b.iter().filter(|c| c.is_ascii_lowercase()).count();
+    // Case changes between neighbouring letters: words in camelCase change case once per word,
+    // random text changes case often.
+    let flips = b
+        .windows(2)
+        .filter(|w| {
+            w[0].is_ascii_alphabetic()
+                && w[1].is_ascii_alphabetic()
+                && w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase()
+        })
+        .count();
+    let digit_runs = b
+        .split(|c| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty())
+        .count();
+    if digits >= 2 && letters >= 2 && (digit_runs >= 2 || (b.len() >= 12 && digits * 5 >= b.len()))
+    {
+        return true;
+    }
+    b.len() >= 16 && upper >= 3 && lower >= 3 && flips >= 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn segments_are_typed_by_their_text() {
+        let cases = [
+            ("8812", SegmentKind::Integer),
+            ("5e8f8f8f-1c2d-4e5f-8a9b-0c1d2e3f4a5b", SegmentKind::Uuid),
+            ("507f1f77bcf86cd799439011", SegmentKind::ObjectId),
+            ("9fceb02d0ae598e95dc970b74767f19372d61af8", SegmentKind::Hex),
+            ("01ARZ3NDEKTSV4RRFFQ69G5FAV", SegmentKind::Ulid),
+            ("alice@example.com", SegmentKind::Email),
+            ("alice%40example.com", SegmentKind::Email),
+            ("+14155550100", SegmentKind::Phone),
+            ("2024-05-01", SegmentKind::Date),
+            ("4.17.21", SegmentKind::Version),
+            ("cus_8Jk2aB9xQ1", SegmentKind::PrefixedId),
+            ("ord-12345", SegmentKind::PrefixedId),
+            (
+                "IS0123456789abcdef0123456789abcdef",
+                SegmentKind::PrefixedId,
+            ),
+            ("0TnOYISbd1XYRBk9myaseg", SegmentKind::Token),
+            ("abc123def456", SegmentKind::Token),
+        ];
+        for (seg, kind) in cases {
+            assert_eq!(classify(seg), kind, "{seg}");
+        }
+    }
+
+    #[test]
+    fn vocabulary_stays_literal() {
+        for seg in [
+            "users",
+            "me",
+            "v1",
+            "v2beta1",
+            "oauth2",
+            "x509-certificates",
+            "sha256sum",
+            "featured-playlists",
+            "info.0",
+            "_ping",
+            "base64url",
+            "1.0",
+            "getUserById",
+        ] {
+            assert_eq!(classify(seg), SegmentKind::Literal, "{seg}");
+        }
+    }
+
+    #[test]
+    fn placeholders_round_trip() {
+        for k in ALL.iter().filter(|k| **k != SegmentKind::Literal) {
+            assert_eq!(SegmentKind::from_placeholder(k.placeholder()), Some(*k));
+        }
+        assert_eq!(
+            SegmentKind::from_placeholder("id2"),
+            Some(SegmentKind::Integer)
+        );
+        assert_eq!(SegmentKind::from_placeholder("userName"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn classify_never_panics(s in ".{0,80}") {
+            let _ = classify(&s);
+        }
+    }
+}

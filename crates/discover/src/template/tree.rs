@@ -1,0 +1,609 @@
+//! The learned path tree: one per host, methods together, so that what one method teaches
+//! about a position (`/repos/*` holds values) serves every method.
+//!
+//! Requests walk it segment by segment: typed segments (integers, UUIDs, ...) go to a parameter
+//! child, literals to a literal child. The cardinality pass ([`Tree::analyse`]) then decides,
+//! position by position, whether literal children are vocabulary (kept) or values (merged into
+//! the parameter child), and records why.
+
+use std::collections::HashMap;
+
+use super::path::split_extension;
+use super::vocab::{is_builtin_static, is_prefix_segment, value_likeness};
+use crate::segment::{classify, SegmentKind, ALL};
+
+/// Index of a node.
+pub(crate) type NodeId = u32;
+
+/// What a node stands for in its parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Label {
+    /// A host's root.
+    Root,
+    /// Literal text.
+    Literal(Box<str>),
+    /// A parameter, with an optional file extension after it (`{id}.pdf`).
+    Param { suffix: Option<Box<str>> },
+    /// Whatever could not be kept because the tree is full.
+    Rest,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub(crate) parent: NodeId,
+    pub(crate) label: Label,
+    pub(crate) literals: HashMap<Box<str>, NodeId>,
+    pub(crate) params: Vec<NodeId>,
+    pub(crate) rest: Option<NodeId>,
+    /// Literal children that are not vocabulary are values here.
+    pub(crate) collapsed: bool,
+    /// Kinds of values seen at a parameter node (bit per [`SegmentKind`] index).
+    pub(crate) kinds: u16,
+    /// Requests that went through or ended at this node.
+    pub(crate) hits: u64,
+    /// Endpoints ending here: method and endpoint index.
+    pub(crate) endpoints: Vec<(Box<str>, u32)>,
+    /// Why this node is a parameter (for parameter nodes), or why its children were merged.
+    pub(crate) why: Vec<String>,
+    pub(crate) alive: bool,
+}
+
+impl Node {
+    fn new(parent: NodeId, label: Label) -> Self {
+        Self {
+            parent,
+            label,
+            literals: HashMap::new(),
+            params: Vec::new(),
+            rest: None,
+            collapsed: false,
+            kinds: 0,
+            hits: 0,
+            endpoints: Vec::new(),
+            why: Vec::new(),
+            alive: true,
+        }
+    }
+}
+
+/// Settings the tree needs.
+#[derive(Debug, Clone)]
+pub(crate) struct TreeLimits {
+    pub(crate) min_distinct_values: usize,
+    pub(crate) max_children: usize,
+    pub(crate) max_nodes: usize,
+    pub(crate) static_words: Vec<String>,
+}
+
+/// A merge the cardinality pass made: endpoints moved into `into`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Merge {
+    pub(crate) into: NodeId,
+}
+
+/// The learned trees of every host.
+#[derive(Debug)]
+pub(crate) struct Tree {
+    pub(crate) nodes: Vec<Node>,
+    roots: HashMap<Box<str>, NodeId>,
+    limits: TreeLimits,
+    live: usize,
+    /// Requests routed to a `{rest}` node because the tree was full.
+    pub(crate) overflowed: u64,
+    /// Positions whose literal children were merged into a parameter.
+    pub(crate) collapsed_positions: u64,
+    /// Literal children merged into parameters.
+    pub(crate) merged_literals: u64,
+    /// Merges made while routing (a position over its literal cap), not yet reported.
+    pending: Vec<Merge>,
+}
+
+impl Tree {
+    pub(crate) fn new(limits: TreeLimits) -> Self {
+        Self {
+            nodes: Vec::new(),
+            roots: HashMap::new(),
+            limits,
+            live: 0,
+            overflowed: 0,
+            collapsed_positions: 0,
+            merged_literals: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Live nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    fn push(&mut self, parent: NodeId, label: Label) -> NodeId {
+        let id = self.nodes.len() as NodeId;
+        let mut node = Node::new(parent, label);
+        if id == parent {
+            node.parent = id;
+        }
+        self.nodes.push(node);
+        self.live += 1;
+        id
+    }
+
+    fn root(&mut self, host: &str) -> NodeId {
+        if let Some(&r) = self.roots.get(host) {
+            return r;
+        }
+        let id = self.nodes.len() as NodeId;
+        self.push(id, Label::Root);
+        self.roots.insert(host.into(), id);
+        id
+    }
+
+    fn is_static_word(&self, seg: &str) -> bool {
+        is_builtin_static(seg)
+            || self
+                .limits
+                .static_words
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(seg))
+    }
+
+    /// Walks (and grows) the tree along `segs`; returns the node the path ends at and whether
+    /// it ended on an overflow node.
+    pub(crate) fn route(&mut self, host: &str, segs: &[&str]) -> (NodeId, bool) {
+        let mut at = self.root(host);
+        self.nodes[at as usize].hits += 1;
+        for seg in segs {
+            match self.step(at, seg) {
+                Ok(n) => {
+                    at = n;
+                    self.nodes[at as usize].hits += 1;
+                }
+                Err(n) => {
+                    self.nodes[n as usize].hits += 1;
+                    return (n, true);
+                }
+            }
+        }
+        (at, false)
+    }
+
+    /// One step down. `Err` carries the `{rest}` node when the tree is full.
+    fn step(&mut self, at: NodeId, seg: &str) -> Result<NodeId, NodeId> {
+        let node = &self.nodes[at as usize];
+        if let Some(&n) = node.literals.get(seg) {
+            return Ok(n);
+        }
+        let (stem, ext) = split_extension(seg);
+        let kind = classify(stem);
+        let collapsed = node.collapsed;
+        if kind == SegmentKind::Literal && (!collapsed || self.is_static_word(seg)) {
+            let at_cap = self.nodes[at as usize].literals.len() >= self.limits.max_children;
+            if at_cap {
+                // Too many literals here: they are values, whatever they look like.
+                let merges = self.collapse(at, true);
+                self.pending.extend(merges);
+                return self.param_child(at, ext, SegmentKind::Slug);
+            }
+            if self.live >= self.limits.max_nodes {
+                return Err(self.rest_child(at));
+            }
+            let n = self.push(at, Label::Literal(seg.into()));
+            self.nodes[at as usize].literals.insert(seg.into(), n);
+            return Ok(n);
+        }
+        let kind = if kind == SegmentKind::Literal {
+            SegmentKind::Slug
+        } else {
+            kind
+        };
+        self.param_child(at, ext, kind)
+    }
+
+    fn param_child(
+        &mut self,
+        at: NodeId,
+        ext: Option<&str>,
+        kind: SegmentKind,
+    ) -> Result<NodeId, NodeId> {
+        let suffix: Option<Box<str>> = ext.map(|e| format!(".{e}").into());
+        let found = self.nodes[at as usize].params.iter().copied().find(|&p| {
+            matches!(&self.nodes[p as usize].label, Label::Param { suffix: s } if *s == suffix)
+        });
+        let n = match found {
+            Some(n) => n,
+            None => {
+                if self.live >= self.limits.max_nodes {
+                    return Err(self.rest_child(at));
+                }
+                let n = self.push(at, Label::Param { suffix });
+                self.nodes[at as usize].params.push(n);
+                if kind != SegmentKind::Slug {
+                    self.nodes[n as usize]
+                        .why
+                        .push(format!("values typed as {}", kind_name(kind)));
+                }
+                n
+            }
+        };
+        self.nodes[n as usize].kinds |= kind_bit(kind);
+        Ok(n)
+    }
+
+    fn rest_child(&mut self, at: NodeId) -> NodeId {
+        self.overflowed += 1;
+        if let Some(r) = self.nodes[at as usize].rest {
+            return r;
+        }
+        // One `{rest}` node per existing node at most: bounded by twice the node cap.
+        let r = self.push(at, Label::Rest);
+        self.nodes[r as usize]
+            .why
+            .push("path tree full: unseen paths below here are folded together".into());
+        self.nodes[at as usize].rest = Some(r);
+        r
+    }
+
+    /// The cardinality pass over every live node, parents first. Returns the merges made.
+    pub(crate) fn analyse(&mut self) -> Vec<Merge> {
+        let mut merges = std::mem::take(&mut self.pending);
+        let mut queue: Vec<NodeId> = self.roots.values().copied().collect();
+        queue.sort_unstable();
+        let mut i = 0;
+        while i < queue.len() {
+            let at = queue[i];
+            i += 1;
+            if !self.nodes[at as usize].alive {
+                continue;
+            }
+            merges.extend(self.collapse(at, false));
+            let node = &self.nodes[at as usize];
+            let mut children: Vec<NodeId> = node.literals.values().copied().collect();
+            children.sort_unstable();
+            queue.extend(children);
+            queue.extend(node.params.iter().copied());
+        }
+        merges
+    }
+
+    /// Decides whether the literal children of `at` are values and merges them if so.
+    fn collapse(&mut self, at: NodeId, forced: bool) -> Vec<Merge> {
+        let node = &self.nodes[at as usize];
+        if node.literals.len() < 2 && !node.collapsed {
+            return Vec::new();
+        }
+        let mut candidates: Vec<(Box<str>, NodeId)> = node
+            .literals
+            .iter()
+            .filter(|(seg, _)| !self.is_static_word(seg))
+            .map(|(s, n)| (s.clone(), *n))
+            .collect();
+        candidates.sort();
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let reason = if forced {
+            Some(format!(
+                "more than {} distinct literals: treated as values",
+                self.limits.max_children
+            ))
+        } else if node.collapsed {
+            Some("position already holds values".to_owned())
+        } else {
+            self.values_reason(at, &candidates)
+        };
+        let Some(reason) = reason else {
+            return Vec::new();
+        };
+        let merged = candidates.len();
+        let mut merges = Vec::new();
+        let mut by_suffix: Vec<(Option<&str>, Vec<NodeId>)> = Vec::new();
+        for (seg, n) in &candidates {
+            let (_, ext) = split_extension(seg);
+            match by_suffix.iter_mut().find(|(e, _)| *e == ext) {
+                Some((_, v)) => v.push(*n),
+                None => by_suffix.push((ext, vec![*n])),
+            }
+        }
+        let groups: Vec<(Option<String>, Vec<NodeId>)> = by_suffix
+            .into_iter()
+            .map(|(e, v)| (e.map(str::to_owned), v))
+            .collect();
+        for (ext, group) in groups {
+            let Ok(param) = self.param_child_unbounded(at, ext.as_deref()) else {
+                continue;
+            };
+            for n in group {
+                self.nodes[at as usize]
+                    .literals
+                    .retain(|_, child| *child != n);
+                self.merge_into(n, param, &mut merges);
+            }
+            let why = &mut self.nodes[param as usize].why;
+            if !why.iter().any(|w| w == &reason) {
+                why.push(reason.clone());
+            }
+        }
+        let node = &mut self.nodes[at as usize];
+        if !node.collapsed {
+            self.collapsed_positions += 1;
+            node.collapsed = true;
+        }
+        self.merged_literals += merged as u64;
+        merges
+    }
+
+    fn param_child_unbounded(&mut self, at: NodeId, ext: Option<&str>) -> Result<NodeId, NodeId> {
+        let saved = self.limits.max_nodes;
+        self.limits.max_nodes = usize::MAX;
+        let r = self.param_child(at, ext, SegmentKind::Slug);
+        self.limits.max_nodes = saved;
+        r
+    }
+
+    /// Why the literal children `candidates` of `at` are values, or `None` if they look like
+    /// vocabulary.
+    fn values_reason(&self, at: NodeId, candidates: &[(Box<str>, NodeId)]) -> Option<String> {
+        let node = &self.nodes[at as usize];
+        let n = candidates.len();
+        let min = self.limits.min_distinct_values.max(2);
+        if n < min {
+            return None;
+        }
+        // Never at a host's root, nor right below version and API prefixes only.
+        if self.only_prefixes_above(at) {
+            return None;
+        }
+        let likeness: f32 = candidates
+            .iter()
+            .map(|(s, _)| value_likeness(s))
+            .sum::<f32>()
+            / n as f32;
+        // Values share what follows them (`/repos/a/issues`, `/repos/b/issues`); vocabulary
+        // leads to different places.
+        let mut union: HashMap<&str, usize> = HashMap::new();
+        let mut total = 0usize;
+        for (_, c) in candidates {
+            for seg in self.nodes[*c as usize].literals.keys() {
+                *union.entry(seg).or_default() += 1;
+                total += 1;
+            }
+        }
+        let shared = total >= 4 && total >= 2 * union.len();
+        let parent_is_collection = match &node.label {
+            Label::Literal(s) => is_collection_word(s),
+            _ => false,
+        };
+        let typed_sibling = !node.params.is_empty();
+        let evidence = if likeness >= 0.6 {
+            Some(format!("{n} distinct value-like literals"))
+        } else if shared {
+            Some(format!(
+                "{n} distinct literals sharing what follows them ({} paths below, {} distinct)",
+                total,
+                union.len()
+            ))
+        } else if parent_is_collection && !typed_sibling {
+            Some(format!("{n} distinct literals under a collection"))
+        } else {
+            None
+        }?;
+        Some(evidence)
+    }
+
+    fn only_prefixes_above(&self, mut at: NodeId) -> bool {
+        loop {
+            let node = &self.nodes[at as usize];
+            match &node.label {
+                Label::Root => return true,
+                Label::Literal(s) if is_prefix_segment(s) => at = node.parent,
+                _ => return false,
+            }
+        }
+    }
+
+    /// Moves the subtree `from` into `into` (recursively merging children with the same label).
+    fn merge_into(&mut self, from: NodeId, into: NodeId, merges: &mut Vec<Merge>) {
+        if from == into {
+            return;
+        }
+        let taken = std::mem::replace(&mut self.nodes[from as usize], Node::new(from, Label::Rest));
+        self.nodes[from as usize].alive = false;
+        self.live = self.live.saturating_sub(1);
+        merges.push(Merge { into });
+        {
+            let target = &mut self.nodes[into as usize];
+            target.hits += taken.hits;
+            target.kinds |= taken.kinds;
+            target.collapsed |= taken.collapsed;
+            for w in taken.why {
+                if !target.why.contains(&w) {
+                    target.why.push(w);
+                }
+            }
+        }
+        for (method, ep) in taken.endpoints {
+            self.nodes[into as usize].endpoints.push((method, ep));
+        }
+        for (seg, child) in taken.literals {
+            match self.nodes[into as usize].literals.get(&seg).copied() {
+                Some(existing) => self.merge_into(child, existing, merges),
+                None => {
+                    // A literal under a collapsed target that is not vocabulary is a value.
+                    let target_collapsed = self.nodes[into as usize].collapsed;
+                    if target_collapsed && !self.is_static_word(&seg) {
+                        let (_, ext) = split_extension(&seg);
+                        let ext = ext.map(str::to_owned);
+                        if let Ok(p) = self.param_child_unbounded(into, ext.as_deref()) {
+                            self.merge_into(child, p, merges);
+                            continue;
+                        }
+                    }
+                    self.nodes[child as usize].parent = into;
+                    self.nodes[into as usize].literals.insert(seg, child);
+                }
+            }
+        }
+        for child in taken.params {
+            let suffix = match &self.nodes[child as usize].label {
+                Label::Param { suffix } => suffix.clone(),
+                _ => None,
+            };
+            let existing = self.nodes[into as usize].params.iter().copied().find(|&p| {
+                matches!(&self.nodes[p as usize].label, Label::Param { suffix: s } if *s == suffix)
+            });
+            match existing {
+                Some(p) => self.merge_into(child, p, merges),
+                None => {
+                    self.nodes[child as usize].parent = into;
+                    self.nodes[into as usize].params.push(child);
+                }
+            }
+        }
+        if let Some(r) = taken.rest {
+            match self.nodes[into as usize].rest {
+                Some(existing) => self.merge_into(r, existing, merges),
+                None => {
+                    self.nodes[r as usize].parent = into;
+                    self.nodes[into as usize].rest = Some(r);
+                }
+            }
+        }
+    }
+
+    /// The template of a node (`/users/{id}/orders`), placeholders named by kind and made
+    /// unique within the template.
+    pub(crate) fn template(&self, node: NodeId) -> String {
+        let mut parts: Vec<&Node> = Vec::new();
+        let mut at = node;
+        loop {
+            let n = &self.nodes[at as usize];
+            if n.parent == at {
+                break;
+            }
+            parts.push(n);
+            at = n.parent;
+        }
+        parts.reverse();
+        let mut used: Vec<String> = Vec::new();
+        let mut out = String::new();
+        for n in parts {
+            out.push('/');
+            match &n.label {
+                Label::Literal(s) => out.push_str(s),
+                Label::Param { suffix } => {
+                    let base = placeholder(n.kinds);
+                    let mut name = base.to_owned();
+                    let mut i = 2;
+                    while used.contains(&name) {
+                        name = format!("{base}{i}");
+                        i += 1;
+                    }
+                    out.push('{');
+                    out.push_str(&name);
+                    out.push('}');
+                    used.push(name);
+                    if let Some(s) = suffix {
+                        out.push_str(s);
+                    }
+                }
+                Label::Rest => out.push_str("{rest}"),
+                Label::Root => {}
+            }
+        }
+        if out.is_empty() {
+            out.push('/');
+        }
+        out
+    }
+
+    /// Reasons recorded along the path to `node`, root first.
+    pub(crate) fn explain(&self, node: NodeId) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut at = node;
+        let mut chain = Vec::new();
+        loop {
+            let n = &self.nodes[at as usize];
+            if n.parent == at {
+                break;
+            }
+            chain.push(at);
+            at = n.parent;
+        }
+        chain.reverse();
+        for (depth, id) in chain.iter().enumerate() {
+            let n = &self.nodes[*id as usize];
+            if matches!(n.label, Label::Param { .. } | Label::Rest) {
+                for w in &n.why {
+                    out.push(format!("segment {}: {w}", depth + 1));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Plural nouns name collections whose children are members (`/users/alice`).
+fn is_collection_word(seg: &str) -> bool {
+    let s = seg.to_ascii_lowercase();
+    s.len() > 3
+        && s.ends_with('s')
+        && !s.ends_with("ss")
+        && !s.ends_with("us")
+        && !matches!(
+            s.as_str(),
+            "settings" | "status" | "stats" | "analytics" | "news"
+        )
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c == b'-' || c == b'_')
+}
+
+fn kind_bit(kind: SegmentKind) -> u16 {
+    ALL.iter().position(|k| *k == kind).map_or(0, |i| 1u16 << i)
+}
+
+fn kind_name(kind: SegmentKind) -> &'static str {
+    match kind {
+        SegmentKind::Integer => "integer",
+        SegmentKind::Uuid => "UUID",
+        SegmentKind::Ulid => "ULID",
+        SegmentKind::ObjectId => "ObjectId",
+        SegmentKind::Hex => "hex digest",
+        SegmentKind::Token => "opaque token",
+        SegmentKind::Email => "e-mail address",
+        SegmentKind::Phone => "phone number",
+        SegmentKind::Date => "date",
+        SegmentKind::PrefixedId => "prefixed id",
+        SegmentKind::Slug => "name",
+        SegmentKind::Version => "version number",
+        SegmentKind::Literal => "literal",
+    }
+}
+
+/// The placeholder name of a parameter that saw `kinds`.
+fn placeholder(kinds: u16) -> &'static str {
+    let seen: Vec<SegmentKind> = ALL
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| kinds & (1 << i) != 0)
+        .map(|(_, k)| *k)
+        .collect();
+    match seen.as_slice() {
+        [one] => one.placeholder(),
+        [] => "param",
+        _ => "id",
+    }
+}
+
+/// The kind a parameter node stands for (for OpenAPI export).
+pub(crate) fn node_kind(kinds: u16) -> SegmentKind {
+    let seen: Vec<SegmentKind> = ALL
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| kinds & (1 << i) != 0)
+        .map(|(_, k)| *k)
+        .collect();
+    match seen.as_slice() {
+        [one] => *one,
+        _ => SegmentKind::Token,
+    }
+}

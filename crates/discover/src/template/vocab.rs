@@ -1,0 +1,158 @@
+//! The vocabulary of API paths: words that are almost always static, and the text features that
+//! make a literal look like a value instead.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Words that name actions, views and collections in real APIs. A literal in this list stays
+/// static beside a parameter (`/users/me` beside `/users/{name}`).
+const WORDS: &str = "
+about access account accounts action actions activate activity add admin aggregate alerts all
+analytics api apis app apps approve archive archived assets attach attachments audit auth
+authorize authorization avatar backup balance batch billing block blocks bookmarks branches
+browse bulk by cache callback cancel capabilities capture cart catalog categories category
+changes charges check checkout children claim clear clone close comments commit commits compare
+complete config configs configuration confirm connect contacts content contents context copy
+count counts create created current dashboard data debug default defaults delete deleted
+deploy deployments describe details devices diff disable disconnect discover download downloads
+draft drafts edit enable entries env events exec execute exists expire export exports favorites
+features featured feed feeds fields files filter find first fork forks form get global graph
+graphql groups health healthz help history hooks id import imports inbox index info init insights
+inspect install invite invites invoices items join json keys kill labels last latest leave
+limits link links list live load lock locked login logout logs lookup manifest me media members
+membership merge messages meta metadata metrics mine move my new next none notifications
+oauth open options orders outbox overview owner owners page pages pause payments pending
+permissions pin ping plans play policies preferences preview previous primary print private
+profile profiles prune public publish pull pulls push query queue random rate read readme
+readiness ready recent recommendations redeem refresh refund register reject release releases
+reload remove rename render reorder replace replies reply report reports request requests
+resend reset resize resolve restart restore results resume revoke roles rollback root rules run
+runs save scan schedule schema scopes search secrets self send sessions settings setup share
+shared shutdown sign signin signout signup similar size snapshot start starred stats status stop
+stream subscribe subscriptions summary suspend sync tag tags template templates test tests
+timeline token tokens top totals track trash trending unarchive unblock undo uninstall unlink
+unlock unpin unpublish unread unsubscribe update updates upgrade upload uploads usage user
+users validate verify version versions view views wait watch webhooks whoami xml yaml
+";
+
+fn builtin() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| WORDS.split_whitespace().collect())
+}
+
+/// Whether `word` (a literal segment, any case) is in the built-in static vocabulary.
+pub(crate) fn is_builtin_static(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    let set = builtin();
+    if set.contains(lower.as_str()) {
+        return true;
+    }
+    // `_ping`, `.well-known`, `$batch`, `@me`: a marker character before a word.
+    let trimmed = lower.trim_start_matches(['_', '.', '$', '@', '~']);
+    trimmed.len() != lower.len() && !trimmed.is_empty()
+}
+
+/// Whether a path position whose text is `seg` is a prefix that never holds a value: API
+/// version markers and common roots (`v1`, `v2beta1`, `api`, `rest`).
+pub(crate) fn is_prefix_segment(seg: &str) -> bool {
+    let s = seg.to_ascii_lowercase();
+    if matches!(
+        s.as_str(),
+        "api"
+            | "apis"
+            | "rest"
+            | "public"
+            | "internal"
+            | "private"
+            | "external"
+            | "gateway"
+            | "svc"
+    ) {
+        return true;
+    }
+    let Some(rest) = s.strip_prefix('v') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && digits <= 3
+        && rest[digits..]
+            .trim_start_matches(['.', '_'])
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .is_empty()
+}
+
+/// How strongly a literal's text says "value" rather than "vocabulary", from 0.0 to 1.0.
+///
+/// Vocabulary is lower-case words joined by `-`, `_` or camelCase; values carry digits, odd
+/// punctuation, capitals in odd places, or are long slugs of many words.
+pub(crate) fn value_likeness(seg: &str) -> f32 {
+    let b = seg.as_bytes();
+    if b.is_empty() {
+        return 0.0;
+    }
+    if b.iter().any(u8::is_ascii_digit) {
+        return 1.0;
+    }
+    if b.iter().any(|c| {
+        matches!(
+            c,
+            b'.' | b'@' | b'%' | b'+' | b'~' | b'=' | b',' | b':' | b'!' | b'\''
+        )
+    }) {
+        return 0.9;
+    }
+    if !b.is_ascii() {
+        return 0.9;
+    }
+    let words = b
+        .split(|c| matches!(c, b'-' | b'_'))
+        .filter(|w| !w.is_empty())
+        .count();
+    if words >= 3 {
+        return 0.8;
+    }
+    let upper = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+    if upper > 0 && b[0].is_ascii_uppercase() && upper == b.len() && b.len() <= 4 {
+        // `US`, `GB`, `EUR`: codes, which are values.
+        return 0.7;
+    }
+    if b.len() > 24 {
+        return 0.7;
+    }
+    0.3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_words_and_markers_are_static() {
+        assert!(is_builtin_static("me"));
+        assert!(is_builtin_static("Export"));
+        assert!(is_builtin_static("_ping"));
+        assert!(is_builtin_static(".well-known"));
+        assert!(!is_builtin_static("alice"));
+    }
+
+    #[test]
+    fn version_prefixes_are_recognised() {
+        for p in ["v1", "V2", "v2beta1", "v1.1", "api", "v10"] {
+            assert!(is_prefix_segment(p), "{p}");
+        }
+        for p in ["users", "vendor", "v", "value1x2"] {
+            assert!(!is_prefix_segment(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn values_look_like_values() {
+        assert!(value_likeness("jdoe42") > 0.9);
+        assert!(value_likeness("my-first-blog-post") > 0.7);
+        assert!(value_likeness("users") < 0.5);
+        assert!(value_likeness("featured-playlists") < 0.5);
+    }
+}
