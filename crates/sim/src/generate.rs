@@ -73,7 +73,22 @@ pub fn generate(spec: &Spec, config: &TrafficConfig) -> (Vec<Exchange>, GroundTr
     if !documented.is_empty() {
         let mut order: Vec<usize> = (0..documented.len()).collect();
         order.shuffle(&mut rng);
-        let zipf = Zipf::new(order.len(), rng.random_range(1.0..1.3));
+        // Zipf over a random order, with the last quarter or so of the ranks (admin and
+        // maintenance operations) much rarer still: real APIs have a long tail seen a handful of
+        // times.
+        let exponent = rng.random_range(1.2..1.6);
+        let rare_from = order.len() - order.len() * rng.random_range(20..35) / 100;
+        let weights: Vec<f64> = (0..order.len())
+            .map(|rank| {
+                let w = 1.0 / ((rank + 1) as f64).powf(exponent);
+                if rank >= rare_from {
+                    w * 0.02
+                } else {
+                    w
+                }
+            })
+            .collect();
+        let zipf = Zipf::from_weights(&weights);
         for _ in 0..spread {
             if let Some(slot) = order
                 .get(zipf.sample(&mut rng))

@@ -20,6 +20,7 @@ mod template;
 mod truth;
 mod values;
 mod words;
+mod write;
 mod zipf;
 
 pub use config::{TrafficConfig, MAX_REQUESTS};
@@ -27,3 +28,4 @@ pub use generate::generate;
 pub use score::{score, Score};
 pub use template::normalize_template;
 pub use truth::{GroundTruth, TruthEndpoint};
+pub use write::{to_combined, to_otel_json};

@@ -21,6 +21,22 @@ impl Zipf {
         Self { cumulative }
     }
 
+    /// A sampler over explicit non-negative weights (at least one rank).
+    pub(crate) fn from_weights(weights: &[f64]) -> Self {
+        let mut total = 0.0;
+        let mut cumulative: Vec<f64> = weights
+            .iter()
+            .map(|w| {
+                total += if w.is_finite() && *w > 0.0 { *w } else { 0.0 };
+                total
+            })
+            .collect();
+        if cumulative.is_empty() || total <= 0.0 {
+            cumulative = vec![1.0; weights.len().max(1)];
+        }
+        Self { cumulative }
+    }
+
     /// One rank.
     pub(crate) fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
         let total = self.cumulative.last().copied().unwrap_or(1.0);
