@@ -9,6 +9,7 @@
 //!   `combined` lines;
 //! - [`write_bench_combined`] and [`write_bench_otel`] stream large synthetic logs.
 
+mod bench_lines;
 mod bodies;
 mod clients;
 mod config;
@@ -23,6 +24,7 @@ mod words;
 mod write;
 mod zipf;
 
+pub use bench_lines::{write_bench_combined, write_bench_otel};
 pub use config::{TrafficConfig, MAX_REQUESTS};
 pub use generate::generate;
 pub use score::{score, Score};
