@@ -57,7 +57,8 @@ pub fn to_otel_json(ex: &Exchange) -> String {
         put("http.response.body.size", Value::from(n));
     }
     if let Some(ms) = ex.duration_ms {
-        if let Some(n) = Number::from_f64(ms / 1000.0) {
+        // Whole microseconds, so that binary fractions do not leak digits into the log.
+        if let Some(n) = Number::from_f64((ms * 1000.0).round() / 1_000_000.0) {
             put("http.server.request.duration", Value::Number(n));
         }
     }
@@ -158,7 +159,7 @@ mod tests {
                 br#"{"id":42}"#,
             )),
             response_size: Some(9),
-            duration_ms: Some(12.5),
+            duration_ms: Some(135.985),
             ..Exchange::default()
         }
     }
@@ -197,7 +198,7 @@ mod tests {
         assert!(v.get("http.request.header.user-agent").is_none());
         assert_eq!(v["http.response.header.content-type"], "application/json");
         assert_eq!(v["http.response.body.size"], 9);
-        assert_eq!(v["http.server.request.duration"], 0.0125);
+        assert_eq!(v["http.server.request.duration"], 0.135985);
         assert_eq!(v["http.response.body"], r#"{"id":42}"#);
         assert!(v.get("http.request.body").is_none());
     }
