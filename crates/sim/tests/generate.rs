@@ -564,3 +564,26 @@ proptest! {
         prop_assert_eq!(truth.endpoints.iter().filter(|e| e.shadow).count(), shadows);
     }
 }
+
+#[test]
+fn truth_round_trips_and_scores_itself_perfectly() {
+    let (_, truth) = generate(&shop(), &config(1_000));
+    let back: GroundTruth = serde_json::from_str(&serde_json::to_string(&truth).unwrap()).unwrap();
+    let pairs: Vec<(String, String)> = back
+        .endpoints
+        .iter()
+        .map(|e| (e.method.clone(), e.template.clone()))
+        .collect();
+    let s = rampart_sim::score(&truth, &pairs);
+    assert_eq!(s.truth, truth.endpoints.len());
+    assert!((s.f1 - 1.0).abs() < 1e-9);
+    assert_eq!(s.shadow_found, s.shadow_total);
+    assert!(s.static_siblings_total >= 1);
+    // Dropping /v1/users/me while /v1/users/{id} is found counts as a merge.
+    let without_me: Vec<(String, String)> = pairs
+        .into_iter()
+        .filter(|(_, t)| t != "/v1/users/me")
+        .collect();
+    let s = rampart_sim::score(&truth, &without_me);
+    assert_eq!(s.static_siblings_merged, vec!["GET /v1/users/me"]);
+}
