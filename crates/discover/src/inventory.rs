@@ -1,1 +1,272 @@
-//! (in progress)
+//! The inventory: templating and endpoint facts behind one `observe(&Exchange)`.
+//!
+//! The [`Templater`] routes each request to an endpoint id; facts are kept per id. Every
+//! `compact_every` requests (and at the end) the templater runs its cardinality analysis and
+//! reports which ids were folded into others; their facts are merged. Endpoints that only ever
+//! answered 404/405 are probes: counted apart and kept out of the inventory.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rampart_core::{EventTime, Exchange, KeyedHasher};
+use serde::{Deserialize, Serialize};
+
+use crate::classify::Classifier;
+use crate::diff::Observed;
+use crate::facts::{EndpointFacts, FactLimits, FactsContext};
+use crate::segment::SegmentKind;
+use crate::spec::{Operation, Spec};
+use crate::template::{EndpointId, EndpointKey, TemplateConfig, Templater, TemplaterStats};
+
+/// Settings of the inventory (the `discover:` section of the config file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InventoryConfig {
+    /// Path templating settings.
+    pub templates: TemplateConfig,
+    /// Bounds on per-endpoint facts.
+    pub facts: FactLimits,
+    /// Requests between two cardinality analyses.
+    pub compact_every: u64,
+    /// Most distinct probe paths listed in the report (the rest are only counted).
+    pub max_probe_paths: usize,
+}
+
+impl Default for InventoryConfig {
+    fn default() -> Self {
+        Self {
+            templates: TemplateConfig::default(),
+            facts: FactLimits::default(),
+            compact_every: 50_000,
+            max_probe_paths: 50,
+        }
+    }
+}
+
+/// One endpoint of the finished inventory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoint {
+    /// Host, method and template.
+    #[serde(flatten)]
+    pub key: EndpointKey,
+    /// The documented operation it matched: (spec index, operation index).
+    #[serde(skip)]
+    pub documented: Option<(usize, usize)>,
+    /// Why the template is what it is.
+    pub why: Vec<String>,
+    /// Kinds of the template's learned path parameters, in order.
+    pub param_kinds: Vec<SegmentKind>,
+    /// Everything observed.
+    pub facts: EndpointFacts,
+}
+
+/// Requests to paths that were never served (404/405 only), kept out of the inventory.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProbeSummary {
+    /// Probe requests.
+    pub requests: u64,
+    /// Distinct probe endpoints.
+    pub distinct: u64,
+    /// The most requested probe endpoints (`METHOD template`), with counts, most first.
+    pub top: Vec<(String, u64)>,
+}
+
+/// The result of an inventory: endpoints, probes and templating statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct InventoryReport {
+    /// Served endpoints, ordered by host, template and method.
+    pub endpoints: Vec<Endpoint>,
+    /// What scanners and mistakes asked for.
+    pub probes: ProbeSummary,
+    /// How templating went.
+    pub templating: TemplaterStats,
+}
+
+/// Learns the inventory from exchanges.
+pub struct Inventory {
+    templater: Templater,
+    facts: HashMap<EndpointId, EndpointFacts>,
+    classifier: Classifier,
+    hasher: KeyedHasher,
+    config: InventoryConfig,
+    since_compact: u64,
+    user_specs: usize,
+    dropped_probe_requests: u64,
+}
+
+impl std::fmt::Debug for Inventory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inventory")
+            .field("endpoints", &self.facts.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inventory {
+    /// An inventory that templates with `specs` taking precedence (in order), then `known`
+    /// templates learned earlier (so new traffic lands on the stored inventory's endpoints).
+    pub fn new(
+        config: InventoryConfig,
+        specs: &[Spec],
+        known: &[EndpointKey],
+        hasher: KeyedHasher,
+    ) -> Self {
+        let mut all: Vec<Spec> = specs.to_vec();
+        all.extend(learned_specs(known));
+        Self {
+            templater: Templater::new(config.templates.clone(), &all),
+            facts: HashMap::new(),
+            classifier: Classifier::new(),
+            hasher,
+            since_compact: 0,
+            user_specs: specs.len(),
+            dropped_probe_requests: 0,
+            config,
+        }
+    }
+
+    /// Takes one exchange into account.
+    pub fn observe(&mut self, ex: &Exchange) {
+        let host = ex.host.as_deref().unwrap_or("");
+        let id = self
+            .templater
+            .observe(host, &ex.method, &ex.path, ex.status)
+            .id();
+        let ctx = FactsContext {
+            hasher: &self.hasher,
+            classifier: &self.classifier,
+            limits: &self.config.facts,
+        };
+        self.facts.entry(id).or_default().observe(ex, &ctx);
+        self.since_compact += 1;
+        if self.since_compact >= self.config.compact_every.max(1) {
+            self.compact();
+        }
+    }
+
+    /// Merges facts kept from an earlier run into the endpoint `key`.
+    pub fn absorb(&mut self, key: &EndpointKey, facts: &EndpointFacts) {
+        let id = self
+            .templater
+            .route(&key.host, &key.method, &key.template)
+            .id();
+        self.facts.entry(id).or_default().merge(facts);
+    }
+
+    fn compact(&mut self) {
+        self.since_compact = 0;
+        for remap in self.templater.compact() {
+            let Some(moved) = self.facts.remove(&remap.from) else {
+                continue;
+            };
+            match remap.to {
+                Some(to) => self.facts.entry(to).or_default().merge(&moved),
+                None => self.dropped_probe_requests += moved.hits(),
+            }
+        }
+    }
+
+    /// Finishes the analysis: a last compaction, probes set apart, endpoints in order.
+    pub fn finish(&mut self) -> InventoryReport {
+        self.compact();
+        let mut endpoints = Vec::new();
+        let mut probes = ProbeSummary {
+            requests: self.dropped_probe_requests,
+            ..ProbeSummary::default()
+        };
+        let mut probe_paths: BTreeMap<String, u64> = BTreeMap::new();
+        for (id, facts) in self.facts.drain() {
+            let Some(key) = self.templater.key(id) else {
+                continue;
+            };
+            let documented = self.templater.documented(id);
+            if self.templater.is_probe(id) {
+                probes.requests += facts.hits();
+                probes.distinct += 1;
+                *probe_paths
+                    .entry(format!("{} {}", key.method, key.template))
+                    .or_default() += facts.hits();
+                continue;
+            }
+            endpoints.push(Endpoint {
+                documented: documented.filter(|(spec, _)| *spec < self.user_specs),
+                why: self.templater.explain(id),
+                param_kinds: self.templater.param_kinds(id),
+                key,
+                facts,
+            });
+        }
+        let mut top: Vec<(String, u64)> = probe_paths.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        top.truncate(self.config.max_probe_paths);
+        probes.top = top;
+        endpoints.sort_by(|a, b| {
+            (&a.key.host, &a.key.template, &a.key.method).cmp(&(
+                &b.key.host,
+                &b.key.template,
+                &b.key.method,
+            ))
+        });
+        InventoryReport {
+            endpoints,
+            probes,
+            templating: self.templater.stats(),
+        }
+    }
+}
+
+impl Endpoint {
+    /// The view the spec diff needs.
+    pub fn observed(&self) -> Observed {
+        Observed {
+            host: self.key.host.clone(),
+            method: self.key.method.clone(),
+            template: self.key.template.clone(),
+            documented: self.documented,
+            hits: self.facts.hits(),
+            first_seen: self.facts.first_seen(),
+            last_seen: self.facts.last_seen(),
+            statuses: self.facts.statuses().collect(),
+            credential_kinds: self
+                .facts
+                .credential_kinds()
+                .into_iter()
+                .map(|(kind, _)| kind.name().to_owned())
+                .collect(),
+            unauthenticated_success: self.facts.unauthenticated_success(),
+        }
+    }
+}
+
+/// Specs made of templates learned earlier, one per host, so later runs land on the same
+/// endpoints.
+fn learned_specs(known: &[EndpointKey]) -> Vec<Spec> {
+    let mut by_host: BTreeMap<&str, Vec<Operation>> = BTreeMap::new();
+    for k in known {
+        by_host.entry(k.host.as_str()).or_default().push(Operation {
+            method: k.method.clone(),
+            path: k.template.clone(),
+            ..Operation::default()
+        });
+    }
+    by_host
+        .into_iter()
+        .map(|(host, operations)| Spec {
+            source: "stored inventory".into(),
+            format_version: "learned".into(),
+            hosts: if host.is_empty() {
+                vec![]
+            } else {
+                vec![host.to_owned()]
+            },
+            operations,
+            ..Spec::default()
+        })
+        .collect()
+}
+
+/// The earliest and latest event times of a set of endpoints.
+pub fn time_range(endpoints: &[Endpoint]) -> Option<(EventTime, EventTime)> {
+    let first = endpoints.iter().map(|e| e.facts.first_seen()).min()?;
+    let last = endpoints.iter().map(|e| e.facts.last_seen()).max()?;
+    Some((first, last))
+}

@@ -6,6 +6,12 @@
 //! (broken `$ref`s, unknown parameter locations) are collected in [`Spec::problems`] with the
 //! JSON pointer where they occur; reading goes on past them.
 
+mod import;
 mod model;
+mod refs;
 
+#[cfg(test)]
+mod tests;
+
+pub use import::{from_value, load_spec, parse_spec, SpecError};
 pub use model::{Operation, Param, ParamIn, ResponseSpec, SecurityScheme, Spec, SpecProblem};

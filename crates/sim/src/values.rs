@@ -14,7 +14,10 @@ const HEX: &[u8] = b"0123456789abcdef";
 /// What kind of values a parameter takes.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ValueKind {
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     Id,
     Number,
     Boolean,
@@ -25,6 +28,8 @@ pub(crate) enum ValueKind {
     Base62,
     Ulid,
     Prefixed(String),
+    /// Twilio-style: a two-letter prefix and 32 hex digits.
+    Sid(String),
     Username,
     Slug,
     Email,
@@ -64,7 +69,15 @@ fn enum_values(schema: &Value) -> Vec<String> {
 
 fn looks_like_id(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
+    // `idMember`, `idBoard` (Trello): an id named by prefix.
+    let id_prefixed = name.len() > 2
+        && name.starts_with("id")
+        && name[2..].starts_with(|c: char| c.is_ascii_uppercase() || c == '_');
     lower == "id"
+        || id_prefixed
+        || lower.ends_with("sid")
+        || lower.ends_with("uid")
+        || lower.ends_with("guid")
         || lower.ends_with("id")
             && (name.ends_with("Id")
                 || name.ends_with("ID")
@@ -104,6 +117,23 @@ pub(crate) fn kind_for<R: Rng + ?Sized>(name: &str, schema: &Value, rng: &mut R)
     }
     if lower.contains("email") {
         return ValueKind::Email;
+    }
+    if lower.contains("date") || lower == "day" {
+        return ValueKind::Date;
+    }
+    if lower.ends_with("sid") && name.len() > 3 {
+        // Twilio-style SIDs: two capitals and 32 hex digits.
+        let initials: String = name
+            .chars()
+            .filter(char::is_ascii_uppercase)
+            .take(2)
+            .collect();
+        let prefix = if initials.len() == 2 {
+            initials
+        } else {
+            "SD".to_owned()
+        };
+        return ValueKind::Sid(prefix);
     }
     if looks_like_id(name) {
         let prefix: String = lower
@@ -165,6 +195,7 @@ pub(crate) fn sample<R: Rng + ?Sized>(kind: &ValueKind, rng: &mut R) -> String {
             random_chars(rng, BASE62, len)
         }
         ValueKind::Ulid => format!("01H{}", random_chars(rng, CROCKFORD, 23)),
+        ValueKind::Sid(prefix) => format!("{prefix}{}", random_chars(rng, HEX, 32)),
         ValueKind::Prefixed(prefix) => {
             let len = rng.random_range(14..=24);
             format!("{prefix}_{}", random_chars(rng, BASE62, len))
@@ -275,7 +306,7 @@ pub(crate) fn mixed<R: Rng + ?Sized>(rng: &mut R) -> String {
         ),
         1 => random_chars(rng, BASE62, 6),
         2 => format!("{}_{}", pick(rng, WORDS), pick(rng, NOUNS)),
-        3 => pick(rng, WORDS).to_owned(),
+        3 => format!("{}-{}", pick(rng, WORDS), pick(rng, NOUNS)),
         _ => format!("{}{}", pick(rng, NOUNS), rng.random_range(1..50)),
     }
 }

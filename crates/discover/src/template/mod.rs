@@ -9,6 +9,7 @@
 
 mod config;
 mod path;
+mod probe;
 mod spec_match;
 mod tree;
 mod vocab;
@@ -106,8 +107,10 @@ struct EndpointEntry {
     template: String,
     origin: Option<Origin>,
     hits: u64,
-    /// Requests answered with something other than 404/405 (or with no status known).
+    /// Requests answered 1xx-3xx or 401 (or with no status known).
     served: u64,
+    /// Requests answered 404 or 405.
+    not_found: u64,
     alive: bool,
 }
 
@@ -178,9 +181,15 @@ impl Templater {
 
     /// Routes one request. `path` is the request path (a query string is ignored).
     pub fn observe(&mut self, host: &str, method: &str, path: &str, status: Option<u16>) -> Routed {
+        let routed = self.route(host, method, path);
+        self.count(routed.id(), status);
+        routed
+    }
+
+    /// Routes a path without counting a request (to find where stored facts belong).
+    pub fn route(&mut self, host: &str, method: &str, path: &str) -> Routed {
         let method = normalize_method(method);
         let segs = path::segments(path, self.config.max_depth);
-        let served = !matches!(status, Some(404 | 405));
         if let Some(m) = self.matcher.find(host, method, &segs) {
             self.documented_requests += 1;
             let key = (m.node, Box::<str>::from(host), Box::<str>::from(method));
@@ -196,13 +205,13 @@ impl Templater {
                         origin: m.origin,
                         hits: 0,
                         served: 0,
+                        not_found: 0,
                         alive: true,
                     });
                     self.spec_endpoints.insert(key, id);
                     id
                 }
             };
-            self.count(id, served);
             return Routed::Endpoint(id);
         }
         let (node, overflow) = self.tree.route(host, &segs);
@@ -223,6 +232,7 @@ impl Templater {
                     origin: None,
                     hits: 0,
                     served: 0,
+                    not_found: 0,
                     alive: true,
                 });
                 self.tree.nodes[node as usize]
@@ -231,7 +241,6 @@ impl Templater {
                 id
             }
         };
-        self.count(id, served);
         if overflow {
             Routed::Overflow(id)
         } else {
@@ -239,10 +248,11 @@ impl Templater {
         }
     }
 
-    fn count(&mut self, id: EndpointId, served: bool) {
+    fn count(&mut self, id: EndpointId, status: Option<u16>) {
         if let Some(e) = self.endpoints.get_mut(id as usize) {
             e.hits += 1;
-            e.served += u64::from(served);
+            e.served += u64::from(probe::is_served(status));
+            e.not_found += u64::from(matches!(status, Some(404 | 405)));
         }
     }
 
@@ -265,14 +275,15 @@ impl Templater {
             for (method, id) in eps {
                 match kept.iter().find(|(m, _)| *m == method) {
                     Some(&(_, into)) => {
-                        let (hits, served) = {
+                        let (hits, served, not_found) = {
                             let e = &mut self.endpoints[id as usize];
                             e.alive = false;
-                            (e.hits, e.served)
+                            (e.hits, e.served, e.not_found)
                         };
                         let t = &mut self.endpoints[into as usize];
                         t.hits += hits;
                         t.served += served;
+                        t.not_found += not_found;
                         remaps.push(Remap {
                             from: id,
                             to: Some(into),
@@ -321,11 +332,14 @@ impl Templater {
             .map(|(i, _)| i as EndpointId)
     }
 
-    /// Whether an endpoint only ever answered 404 or 405: a path that is not served.
+    /// Whether an endpoint is a path that is not served: it only ever answered 404 or 405,
+    /// or it is a known scanner path that never answered with success or a credential request.
     pub fn is_probe(&self, id: EndpointId) -> bool {
-        self.endpoints
-            .get(id as usize)
-            .is_some_and(|e| e.served == 0 && e.origin.is_none())
+        self.endpoints.get(id as usize).is_some_and(|e| {
+            e.origin.is_none()
+                && e.served == 0
+                && (e.not_found == e.hits || probe::looks_like_scan(&e.template))
+        })
     }
 
     /// The documented operation an endpoint matched: (spec index, operation index).

@@ -37,6 +37,8 @@ pub(crate) struct Node {
     pub(crate) rest: Option<NodeId>,
     /// Literal children that are not vocabulary are values here.
     pub(crate) collapsed: bool,
+    /// Numbers are values here (at a host's root, where they start as literals).
+    pub(crate) numbers_are_values: bool,
     /// Kinds of values seen at a parameter node (bit per [`SegmentKind`] index).
     pub(crate) kinds: u16,
     /// Requests that went through or ended at this node.
@@ -57,6 +59,7 @@ impl Node {
             params: Vec::new(),
             rest: None,
             collapsed: false,
+            numbers_are_values: false,
             kinds: 0,
             hits: 0,
             endpoints: Vec::new(),
@@ -138,6 +141,13 @@ impl Tree {
         id
     }
 
+    fn is_user_static(&self, seg: &str) -> bool {
+        self.limits
+            .static_words
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(seg))
+    }
+
     fn is_static_word(&self, seg: &str) -> bool {
         is_builtin_static(seg)
             || self
@@ -174,7 +184,15 @@ impl Tree {
             return Ok(n);
         }
         let (stem, ext) = split_extension(seg);
-        let kind = classify(stem);
+        let mut kind = classify(stem);
+        if matches!(node.label, Label::Root)
+            && !node.numbers_are_values
+            && kind == SegmentKind::Integer
+        {
+            // `/1/...` is a version prefix more often than a value: a number at a host's
+            // root stays literal until several are seen.
+            kind = SegmentKind::Literal;
+        }
         let collapsed = node.collapsed;
         if kind == SegmentKind::Literal && (!collapsed || self.is_static_word(seg)) {
             let at_cap = self.nodes[at as usize].literals.len() >= self.limits.max_children;
@@ -268,51 +286,65 @@ impl Tree {
     /// Decides whether the literal children of `at` are values and merges them if so.
     fn collapse(&mut self, at: NodeId, forced: bool) -> Vec<Merge> {
         let node = &self.nodes[at as usize];
-        if node.literals.len() < 2 && !node.collapsed {
+        if node.literals.is_empty() || (node.literals.len() < 2 && !node.collapsed) {
             return Vec::new();
         }
-        let mut candidates: Vec<(Box<str>, NodeId)> = node
+        let mut all: Vec<(Box<str>, NodeId)> = node
             .literals
             .iter()
-            .filter(|(seg, _)| !self.is_static_word(seg))
+            .filter(|(seg, _)| !self.is_user_static(seg))
             .map(|(s, n)| (s.clone(), *n))
             .collect();
-        candidates.sort();
+        all.sort();
+        let decision = if forced || node.collapsed {
+            let reason = if forced {
+                format!(
+                    "more than {} distinct literals: treated as values",
+                    self.limits.max_children
+                )
+            } else {
+                "position already holds values".to_owned()
+            };
+            let candidates: Vec<(Box<str>, NodeId)> = all
+                .into_iter()
+                .filter(|(seg, _)| !self.is_static_word(seg))
+                .collect();
+            Some((candidates, reason, true))
+        } else {
+            self.values_decision(at, all)
+        };
+        let Some((candidates, reason, whole_position)) = decision else {
+            return Vec::new();
+        };
         if candidates.is_empty() {
             return Vec::new();
         }
-        let reason = if forced {
-            Some(format!(
-                "more than {} distinct literals: treated as values",
-                self.limits.max_children
-            ))
-        } else if node.collapsed {
-            Some("position already holds values".to_owned())
-        } else {
-            self.values_reason(at, &candidates)
-        };
-        let Some(reason) = reason else {
-            return Vec::new();
-        };
         let merged = candidates.len();
         let mut merges = Vec::new();
-        let mut by_suffix: Vec<(Option<&str>, Vec<NodeId>)> = Vec::new();
+        let mut groups: Vec<(Option<String>, Vec<NodeId>)> = Vec::new();
         for (seg, n) in &candidates {
             let (_, ext) = split_extension(seg);
-            match by_suffix.iter_mut().find(|(e, _)| *e == ext) {
+            let ext = ext.map(str::to_owned);
+            match groups.iter_mut().find(|(e, _)| *e == ext) {
                 Some((_, v)) => v.push(*n),
-                None => by_suffix.push((ext, vec![*n])),
+                None => groups.push((ext, vec![*n])),
             }
         }
-        let groups: Vec<(Option<String>, Vec<NodeId>)> = by_suffix
-            .into_iter()
-            .map(|(e, v)| (e.map(str::to_owned), v))
-            .collect();
         for (ext, group) in groups {
             let Ok(param) = self.param_child_unbounded(at, ext.as_deref()) else {
                 continue;
             };
             for n in group {
+                let kind = match &self.nodes[n as usize].label {
+                    Label::Literal(s) => classify(split_extension(s).0),
+                    _ => SegmentKind::Slug,
+                };
+                let kind = if kind == SegmentKind::Literal {
+                    SegmentKind::Slug
+                } else {
+                    kind
+                };
+                self.nodes[param as usize].kinds |= kind_bit(kind);
                 self.nodes[at as usize]
                     .literals
                     .retain(|_, child| *child != n);
@@ -324,7 +356,9 @@ impl Tree {
             }
         }
         let node = &mut self.nodes[at as usize];
-        if !node.collapsed {
+        if !whole_position {
+            node.numbers_are_values = true;
+        } else if !node.collapsed {
             self.collapsed_positions += 1;
             node.collapsed = true;
         }
@@ -340,17 +374,76 @@ impl Tree {
         r
     }
 
-    /// Why the literal children `candidates` of `at` are values, or `None` if they look like
+    /// Which literal children of `at` are values, and why; `None` when they look like
     /// vocabulary.
-    fn values_reason(&self, at: NodeId, candidates: &[(Box<str>, NodeId)]) -> Option<String> {
+    fn values_decision(
+        &self,
+        at: NodeId,
+        all: Vec<(Box<str>, NodeId)>,
+    ) -> Option<Decision> {
         let node = &self.nodes[at as usize];
-        let n = candidates.len();
         let min = self.limits.min_distinct_values.max(2);
-        if n < min {
-            return None;
-        }
-        // Never at a host's root, nor right below version and API prefixes only.
         if self.only_prefixes_above(at) {
+            // The first positions are the API's own vocabulary (`/users`, `/v1`), but a
+            // number there is a value once several are seen (`/614/info.json`).
+            let typed: Vec<(Box<str>, NodeId)> = all
+                .into_iter()
+                .filter(|(s, _)| classify(split_extension(s).0) != SegmentKind::Literal)
+                .collect();
+            return (typed.len() >= 3).then(|| {
+                let reason = format!("{} distinct typed values at this position", typed.len());
+                (typed, reason, false)
+            });
+        }
+        // Values share what follows them (`/repos/a/issues`, `/repos/b/issues`); vocabulary
+        // leads to different places.
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let mut total = 0usize;
+        let sources = all
+            .iter()
+            .map(|(_, c)| *c)
+            .chain(node.params.iter().copied());
+        for c in sources {
+            for seg in self.nodes[c as usize].literals.keys() {
+                *counts.entry(seg).or_default() += 1;
+                total += 1;
+            }
+        }
+        let common: Vec<&str> = counts
+            .iter()
+            .filter(|(_, n)| **n >= 2)
+            .map(|(s, _)| *s)
+            .collect();
+        let typed_sibling = !node.params.is_empty();
+        let shared = total >= 4 && total >= 2 * counts.len() && !common.is_empty();
+        if shared && all.len() >= (min / 2).max(3) {
+            let shares = |c: NodeId| {
+                self.nodes[c as usize]
+                    .literals
+                    .keys()
+                    .any(|k| common.contains(&&**k))
+            };
+            let candidates: Vec<(Box<str>, NodeId)> = all
+                .iter()
+                .filter(|(seg, c)| !is_self_word(seg) && (!self.is_static_word(seg) || shares(*c)))
+                .cloned()
+                .collect();
+            if candidates.len() >= 2 {
+                let reason = format!(
+                    "{} distinct literals sharing what follows them ({} paths below, {} distinct)",
+                    candidates.len(),
+                    total,
+                    counts.len()
+                );
+                return Some((candidates, reason, true));
+            }
+        }
+        let candidates: Vec<(Box<str>, NodeId)> = all
+            .into_iter()
+            .filter(|(seg, _)| !self.is_static_word(seg))
+            .collect();
+        let n = candidates.len();
+        if n < min {
             return None;
         }
         let likeness: f32 = candidates
@@ -358,36 +451,21 @@ impl Tree {
             .map(|(s, _)| value_likeness(s))
             .sum::<f32>()
             / n as f32;
-        // Values share what follows them (`/repos/a/issues`, `/repos/b/issues`); vocabulary
-        // leads to different places.
-        let mut union: HashMap<&str, usize> = HashMap::new();
-        let mut total = 0usize;
-        for (_, c) in candidates {
-            for seg in self.nodes[*c as usize].literals.keys() {
-                *union.entry(seg).or_default() += 1;
-                total += 1;
-            }
-        }
-        let shared = total >= 4 && total >= 2 * union.len();
         let parent_is_collection = match &node.label {
             Label::Literal(s) => is_collection_word(s),
             _ => false,
         };
-        let typed_sibling = !node.params.is_empty();
-        let evidence = if likeness >= 0.6 {
-            Some(format!("{n} distinct value-like literals"))
-        } else if shared {
-            Some(format!(
-                "{n} distinct literals sharing what follows them ({} paths below, {} distinct)",
-                total,
-                union.len()
-            ))
+        let parent_is_literal = matches!(node.label, Label::Literal(_));
+        let reason = if likeness >= 0.6 {
+            format!("{n} distinct value-like literals")
+        } else if parent_is_literal && n >= 2 * min {
+            format!("{n} distinct literals")
         } else if parent_is_collection && !typed_sibling {
-            Some(format!("{n} distinct literals under a collection"))
+            format!("{n} distinct literals under a collection")
         } else {
-            None
-        }?;
-        Some(evidence)
+            return None;
+        };
+        Some((candidates, reason, true))
     }
 
     fn only_prefixes_above(&self, mut at: NodeId) -> bool {
@@ -415,6 +493,7 @@ impl Tree {
             target.hits += taken.hits;
             target.kinds |= taken.kinds;
             target.collapsed |= taken.collapsed;
+            target.numbers_are_values |= taken.numbers_are_values;
             for w in taken.why {
                 if !target.why.contains(&w) {
                     target.why.push(w);
@@ -541,6 +620,33 @@ impl Tree {
         out
     }
 }
+
+/// Words that name the caller or a view of a collection, and stay static even where values
+/// are (`/users/me/orders` beside `/users/{id}/orders`).
+fn is_self_word(seg: &str) -> bool {
+    matches!(
+        seg.to_ascii_lowercase().as_str(),
+        "me" | "self"
+            | "current"
+            | "mine"
+            | "my"
+            | "all"
+            | "new"
+            | "search"
+            | "export"
+            | "import"
+            | "batch"
+            | "bulk"
+            | "count"
+            | "latest"
+            | "default"
+            | "_"
+            | "@me"
+    )
+}
+
+/// Literal children judged values, why, and whether the whole position now holds values.
+type Decision = (Vec<(Box<str>, NodeId)>, String, bool);
 
 /// Plural nouns name collections whose children are members (`/users/alice`).
 fn is_collection_word(seg: &str) -> bool {

@@ -1,0 +1,230 @@
+//! Where credentials hide in a request, found by name alone (no decoding, no hashing).
+
+use rampart_core::Exchange;
+
+/// How a raw credential was presented, before any decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    Basic,
+    Bearer,
+    Digest,
+    OtherScheme,
+    Header,
+    Query,
+    Cookie,
+}
+
+/// A raw credential, borrowed from the exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Candidate<'a> {
+    pub(crate) place: Place,
+    pub(crate) location: &'a str,
+    pub(crate) value: &'a str,
+}
+
+/// Header names that carry an API key or token.
+const KEY_HEADERS: &[&str] = &[
+    "x-api-key",
+    "api-key",
+    "apikey",
+    "x-auth-token",
+    "x-access-token",
+    "x-apikey",
+    "x-key",
+    "x-token",
+    "ocp-apim-subscription-key",
+    "x-goog-api-key",
+    "x-functions-key",
+];
+/// Words in a header or cookie name that mark it as something other than a credential, even
+/// when it ends like one (`x-csrf-token`, `sec-websocket-key`, `idempotency-key`).
+const NOT_CREDENTIAL: &[&str] = &[
+    "csrf",
+    "xsrf",
+    "websocket",
+    "idempotency",
+    "cache",
+    "request-id",
+    "correlation",
+    "trace",
+    "consent",
+    "locale",
+    "theme",
+];
+/// Query parameter names (lower case, `_` and `-` removed) that carry a key or token.
+const KEY_PARAMS: &[&str] = &[
+    "apikey",
+    "key",
+    "token",
+    "accesstoken",
+    "auth",
+    "clientsecret",
+];
+/// Cookie names (lower case) that carry a session or token.
+const SESSION_COOKIES: &[&str] = &[
+    "session",
+    "sessionid",
+    "session_id",
+    "session-id",
+    "sessid",
+    "sid",
+    "connect.sid",
+    "jsessionid",
+    "phpsessid",
+    "asp.net_sessionid",
+    ".aspxauth",
+    "auth",
+    "auth_token",
+    "authtoken",
+    "token",
+    "jwt",
+    "access_token",
+    "accesstoken",
+    "id_token",
+    "refresh_token",
+];
+const SESSION_SUFFIXES: &[&str] = &[
+    "_session",
+    "-session",
+    ".session",
+    "sessionid",
+    "_sess",
+    "_sid",
+    ".sid",
+];
+const SESSION_PREFIXES: &[&str] = &[
+    "remember_",
+    "remember-",
+    "wordpress_logged_in",
+    "aspsessionid",
+];
+
+fn excluded(name_lower: &str) -> bool {
+    NOT_CREDENTIAL.iter().any(|w| name_lower.contains(w))
+}
+
+/// Whether a (lower-case) header name carries an API key or token.
+pub(crate) fn is_key_header(name: &str) -> bool {
+    if excluded(name) || name == "authorization" || name == "proxy-authorization" {
+        return false;
+    }
+    KEY_HEADERS.contains(&name)
+        || name.ends_with("-api-key")
+        || name.ends_with("-token")
+        || name.ends_with("-key")
+}
+
+/// Whether a query parameter name carries an API key or token.
+pub(crate) fn is_key_param(name: &str) -> bool {
+    if name.len() > 64 {
+        return false;
+    }
+    let norm: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    KEY_PARAMS.contains(&norm.as_str())
+}
+
+/// Whether a cookie name carries a session or token.
+pub(crate) fn is_session_cookie(name: &str) -> bool {
+    if name.len() > 128 {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
+    let bare = lower
+        .strip_prefix("__host-")
+        .or_else(|| lower.strip_prefix("__secure-"))
+        .unwrap_or(&lower);
+    if excluded(bare) {
+        return false;
+    }
+    SESSION_COOKIES.contains(&bare)
+        || SESSION_SUFFIXES.iter().any(|s| bare.ends_with(s))
+        || SESSION_PREFIXES.iter().any(|p| bare.starts_with(p))
+}
+
+/// Every raw credential of the request, in order: `Authorization`, key headers, query, cookies.
+pub(crate) fn candidates(ex: &Exchange) -> Vec<Candidate<'_>> {
+    let mut out = Vec::new();
+    for (name, value) in ex.request_headers.iter() {
+        if name == "authorization" {
+            if let Some(c) = authorization(value) {
+                out.push(c);
+            }
+        } else if name == "cookie" {
+            cookies(value, &mut out);
+        } else if is_key_header(name) {
+            let v = strip_bearer(value.trim());
+            if !v.is_empty() {
+                out.push(Candidate {
+                    place: Place::Header,
+                    location: name,
+                    value: v,
+                });
+            }
+        }
+    }
+    for (name, value) in ex.query_pairs() {
+        if !value.is_empty() && is_key_param(name) {
+            out.push(Candidate {
+                place: Place::Query,
+                location: name,
+                value,
+            });
+        }
+    }
+    out
+}
+
+fn strip_bearer(v: &str) -> &str {
+    match v.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
+        _ => v,
+    }
+}
+
+fn authorization(value: &str) -> Option<Candidate<'_>> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    let rest = rest.trim();
+    let place = if scheme.eq_ignore_ascii_case("basic") {
+        Place::Basic
+    } else if scheme.eq_ignore_ascii_case("bearer") {
+        Place::Bearer
+    } else if scheme.eq_ignore_ascii_case("digest") {
+        Place::Digest
+    } else {
+        Place::OtherScheme
+    };
+    let v = if place == Place::OtherScheme {
+        value
+    } else {
+        rest
+    };
+    (!v.is_empty()).then_some(Candidate {
+        place,
+        location: "authorization",
+        value: v,
+    })
+}
+
+fn cookies<'a>(header: &'a str, out: &mut Vec<Candidate<'a>>) {
+    for pair in header.split(';') {
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim().trim_matches('"'));
+        if !value.is_empty() && is_session_cookie(name) {
+            out.push(Candidate {
+                place: Place::Cookie,
+                location: name,
+                value,
+            });
+        }
+    }
+}

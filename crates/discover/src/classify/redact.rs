@@ -1,0 +1,82 @@
+//! Redacted examples: enough to recognise the kind of value, never enough to recover it.
+
+use rampart_core::redact::{escape_for_terminal, mask, mask_alnum, MASK};
+
+/// Longest redacted example, in characters.
+const MAX_REDACTED: usize = 64;
+
+/// Escapes control characters and bounds the length of a redacted example.
+pub(crate) fn finish(s: &str) -> String {
+    escape_for_terminal(s, MAX_REDACTED)
+}
+
+/// `jane.doe@example.com` reads `j***@e***.com`. One-character parts are hidden whole.
+pub(crate) fn email(value: &str) -> String {
+    let (local, domain) = value.rsplit_once('@').unwrap_or((value, ""));
+    let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    let first = |s: &str| -> String {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), Some(_)) => format!("{c}***"),
+            _ => "***".to_owned(),
+        }
+    };
+    finish(&format!("{}@{}.{}", first(local), first(host), tld))
+}
+
+/// Every digit masked but the last four; separators stay, so the grouping stays visible.
+pub(crate) fn card(value: &str) -> String {
+    let total = value.bytes().filter(u8::is_ascii_digit).count();
+    let mut seen = 0;
+    let out: String = value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen + 4 > total {
+                    c
+                } else {
+                    MASK
+                }
+            } else {
+                c
+            }
+        })
+        .collect();
+    finish(&out)
+}
+
+/// `123-45-6789` reads `***-**-6789`.
+pub(crate) fn ssn(value: &str) -> String {
+    card(value)
+}
+
+/// Country code and the last two characters: `DE********************00`.
+pub(crate) fn iban(compact: &str) -> String {
+    finish(&mask(compact, 2, 2))
+}
+
+/// The kind prefix of a token (`ghp_`, `sk_live_`, `xoxb-`) followed by a mask.
+pub(crate) fn prefixed(prefix: &str) -> String {
+    finish(&format!("{prefix}****"))
+}
+
+/// An AWS access key id keeps its `AKIA`/`ASIA` kind and last four: `AKIA************MPLE`.
+pub(crate) fn aws_access_key(value: &str) -> String {
+    finish(&mask(value, 4, 4))
+}
+
+/// A high-entropy secret keeps two characters at each end.
+pub(crate) fn secret(value: &str) -> String {
+    finish(&mask(value, 2, 2))
+}
+
+/// Passwords never show anything, not even their length.
+pub(crate) fn password() -> String {
+    "********".to_owned()
+}
+
+/// Personal values shown by format only: `+* (***) ***-****`, `****-**-**`.
+pub(crate) fn shape(value: &str) -> String {
+    finish(&mask_alnum(value.trim()))
+}
