@@ -1,2 +1,42 @@
-//! The `rampart` binary.
-fn main() {}
+//! The `rampart` binary: parse arguments, run one job, map the outcome to an exit code.
+//!
+//! Exit codes: 0 success; 1 the job finished but some input was skipped as unreadable (the
+//! rest was analysed); 2 the job could not run (bad arguments, config, unreadable spec or
+//! input, store failure).
+
+mod args;
+mod commands;
+mod data_dir;
+mod progress;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// How a job ended, for the exit code.
+pub(crate) enum Outcome {
+    /// Everything was read.
+    Clean,
+    /// Some records were skipped as unreadable.
+    Skipped,
+}
+
+fn main() -> ExitCode {
+    let args = args::Cli::parse();
+    match commands::run(args) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Skipped) => ExitCode::from(1),
+        Err(err) => {
+            // A closed pipe (`rampart inventory | head`) is not an error.
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("rampart: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

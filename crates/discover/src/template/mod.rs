@@ -130,6 +130,9 @@ const METHODS: [&str; 9] = [
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
 ];
 
+/// Requests below which an endpoint that never succeeded is a probe whatever it answered.
+pub const RARE_PROBE_HITS: u64 = 3;
+
 /// The method as kept: upper case, `OTHER` for anything outside the standard set.
 pub fn normalize_method(method: &str) -> &'static str {
     METHODS
@@ -332,13 +335,16 @@ impl Templater {
             .map(|(i, _)| i as EndpointId)
     }
 
-    /// Whether an endpoint is a path that is not served: it only ever answered 404 or 405,
-    /// or it is a known scanner path that never answered with success or a credential request.
+    /// Whether an endpoint is a path that is not served: it never answered with success or a
+    /// credential request, and it only ever answered 404 or 405, or is a known scanner path,
+    /// or was asked for at most [`RARE_PROBE_HITS`] times.
     pub fn is_probe(&self, id: EndpointId) -> bool {
         self.endpoints.get(id as usize).is_some_and(|e| {
             e.origin.is_none()
                 && e.served == 0
-                && (e.not_found == e.hits || probe::looks_like_scan(&e.template))
+                && (e.not_found == e.hits
+                    || e.hits <= RARE_PROBE_HITS
+                    || probe::looks_like_scan(&e.template))
         })
     }
 

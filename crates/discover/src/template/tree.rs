@@ -376,11 +376,7 @@ impl Tree {
 
     /// Which literal children of `at` are values, and why; `None` when they look like
     /// vocabulary.
-    fn values_decision(
-        &self,
-        at: NodeId,
-        all: Vec<(Box<str>, NodeId)>,
-    ) -> Option<Decision> {
+    fn values_decision(&self, at: NodeId, all: Vec<(Box<str>, NodeId)>) -> Option<Decision> {
         let node = &self.nodes[at as usize];
         let min = self.limits.min_distinct_values.max(2);
         if self.only_prefixes_above(at) {

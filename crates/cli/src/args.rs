@@ -1,0 +1,164 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Rampart discovers the APIs really served, detects their abuse by behaviour, and defends them.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// The job to run.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The jobs.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Learn the API inventory from traffic files and compare it with the specs.
+    #[command(after_long_help = ANALYZE_EXAMPLES)]
+    Analyze(AnalyzeArgs),
+    /// List the stored inventory.
+    Inventory(InventoryArgs),
+    /// Generate realistic traffic from an OpenAPI spec, with the truth about it.
+    Simulate(SimulateArgs),
+    /// Measure discovery accuracy: generate traffic from specs, rediscover them, score.
+    Eval(EvalArgs),
+    /// Check or show the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+const ANALYZE_EXAMPLES: &str = "\
+Examples:
+  rampart analyze access.log
+  rampart analyze access.log.gz --spec openapi.yaml --openapi learned.json --report report.json
+  rampart analyze --log-format '$remote_addr [$time_local] \"$request\" $status $request_time' app.log
+  zcat old/*.gz | rampart analyze -
+  rampart analyze traffic.har --no-store
+
+Exit codes: 0 everything read; 1 finished, but some records were skipped (listed on stderr);
+2 could not run (arguments, config, spec, input or database).";
+
+/// Options shared by commands that use the store.
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// SQLite database holding the inventory [default: rampart.db in the user's data directory,
+    /// e.g. ~/.local/share/rampart/rampart.db].
+    #[arg(long, value_name = "PATH", env = "RAMPART_DB")]
+    pub(crate) db: Option<PathBuf>,
+}
+
+/// `rampart analyze`.
+#[derive(Debug, Args)]
+pub(crate) struct AnalyzeArgs {
+    /// Traffic files: HAR, nginx/Apache logs, OpenTelemetry JSON lines, mapped JSON logs,
+    /// AWS ALB logs; gzip is read transparently; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) inputs: Vec<String>,
+    /// OpenAPI 3.x or Swagger 2.0 document (JSON or YAML) describing the API; repeatable.
+    /// Traffic matching a documented template lands on it, and the report diffs against it.
+    #[arg(long = "spec", value_name = "SPEC")]
+    pub(crate) specs: Vec<PathBuf>,
+    /// Configuration file (YAML); see `rampart config show`.
+    #[arg(long, value_name = "FILE", env = "RAMPART_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// Input format instead of auto-detection: har, nginx, otel, alb, caddy, traefik, envoy.
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) format: Option<String>,
+    /// nginx `log_format` (or Apache `LogFormat`) string of text logs [default: combined].
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) log_format: Option<String>,
+    /// Proxy network whose X-Forwarded-For / Forwarded headers are believed; repeatable.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
+    /// Write the learned inventory as an OpenAPI 3 document.
+    #[arg(long, value_name = "OUT.json")]
+    pub(crate) openapi: Option<PathBuf>,
+    /// Write the full inventory, spec diff and input problems as JSON.
+    #[arg(long, value_name = "OUT.json")]
+    pub(crate) report: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Do not read or write the database: analyse these inputs alone.
+    #[arg(long)]
+    pub(crate) no_store: bool,
+    /// Rows of the endpoint table to print (0 for none).
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    pub(crate) top: usize,
+    /// Unreadable records to list on stderr before only counting them.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub(crate) max_errors: usize,
+    /// No progress bar and no summary table (files given with --openapi/--report are still written).
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+/// `rampart inventory`.
+#[derive(Debug, Args)]
+pub(crate) struct InventoryArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Only endpoints of this host.
+    #[arg(long)]
+    pub(crate) host: Option<String>,
+}
+
+/// `rampart simulate`.
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    /// The OpenAPI / Swagger document to generate traffic for.
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) spec: PathBuf,
+    /// Where to write the traffic (`-` for standard output).
+    #[arg(long, short, default_value = "-", value_name = "FILE")]
+    pub(crate) out: String,
+    /// Where to write the ground truth (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) truth: Option<PathBuf>,
+    /// Output format: otel (JSON lines) or combined (nginx log).
+    #[arg(long, default_value = "otel", value_parser = ["otel", "combined"])]
+    pub(crate) format: String,
+    /// Requests to generate.
+    #[arg(long, default_value_t = 20_000)]
+    pub(crate) requests: usize,
+    /// Random seed (same seed, same traffic).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+}
+
+/// `rampart eval`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// Specs (files or folders of .json/.yaml files) to generate traffic from.
+    #[arg(required = true, value_name = "SPEC")]
+    pub(crate) specs: Vec<PathBuf>,
+    /// Requests generated per spec.
+    #[arg(long, default_value_t = 20_000)]
+    pub(crate) requests: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// List false positives and negatives of each spec.
+    #[arg(long, short)]
+    pub(crate) verbose: bool,
+}
+
+/// `rampart config`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Check a configuration file and report every problem with its line and a fix.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Print every setting with its default value, as YAML.
+    Show,
+}

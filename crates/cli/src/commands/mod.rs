@@ -1,0 +1,22 @@
+//! One module per job.
+
+mod analyze;
+pub(crate) use analyze::Problems;
+mod config;
+mod eval;
+mod inventory;
+mod simulate;
+
+use crate::args::{Cli, Command};
+use crate::Outcome;
+
+/// Runs the job the arguments name.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Analyze(a) => analyze::run(a),
+        Command::Inventory(a) => inventory::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Config(c) => config::run(c),
+    }
+}

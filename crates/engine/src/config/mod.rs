@@ -1,0 +1,76 @@
+//! The configuration file: raw YAML, read into typed sections owned by each room, then checked.
+//!
+//! ```yaml
+//! ingest:
+//!   trusted_proxies: [10.0.0.0/8]
+//!   log_format: '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'
+//! specs: [openapi.yaml]
+//! discover:
+//!   templates: { max_endpoints: 10000 }
+//! ```
+
+mod check;
+
+use std::path::{Path, PathBuf};
+
+use rampart_discover::inventory::InventoryConfig;
+use serde::{Deserialize, Serialize};
+
+pub use check::{ConfigError, Problem};
+
+/// The whole configuration. Every field has a default, so an empty file is a valid config.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// How traffic files are read.
+    pub ingest: IngestConfig,
+    /// OpenAPI / Swagger documents describing the APIs, relative to the config file.
+    pub specs: Vec<PathBuf>,
+    /// How the inventory is learned.
+    pub discover: InventoryConfig,
+    /// File holding the 32-byte key used to hash secrets and personal data; by default
+    /// `rampart.key` beside the database.
+    pub hash_key_file: Option<PathBuf>,
+}
+
+/// The `ingest:` section.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// Input format: `auto` (default), `har`, `nginx`, `otel`, `alb`, or a mapping preset
+    /// (`caddy`, `traefik`, `envoy`).
+    pub format: Option<String>,
+    /// nginx `log_format` (or Apache `LogFormat`) string for text logs; `combined` by default.
+    pub log_format: Option<String>,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// Reads and checks a config file. Relative spec paths are resolved against the file's folder.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::single(path, 0, e.to_string(), "check the path given to --config")
+    })?;
+    let mut config = parse(path, &text)?;
+    let base = path.parent().unwrap_or_else(|| Path::new(""));
+    for spec in &mut config.specs {
+        if spec.is_relative() {
+            *spec = base.join(&*spec);
+        }
+    }
+    Ok(config)
+}
+
+/// Parses and checks config text; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(Config::default());
+    }
+    let config: Config =
+        serde_saphyr::from_str(text).map_err(|e| check::from_yaml(path, text, &e))?;
+    check::validate(path, text, &config)?;
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,46 @@
+use super::*;
+
+#[test]
+fn empty_text_is_the_default_config() {
+    let c = parse(Path::new("r.yaml"), "  \n").unwrap();
+    assert!(c.specs.is_empty());
+    assert_eq!(c.discover.compact_every, 50_000);
+}
+
+#[test]
+fn reads_sections() {
+    let text = "ingest:\n  trusted_proxies: [10.0.0.0/8, '2001:db8::/32']\nspecs: [a.yaml]\ndiscover:\n  compact_every: 1000\n";
+    let c = parse(Path::new("r.yaml"), text).unwrap();
+    assert_eq!(c.ingest.trusted_proxies.len(), 2);
+    assert_eq!(c.discover.compact_every, 1000);
+    assert_eq!(c.specs, vec![PathBuf::from("a.yaml")]);
+}
+
+#[test]
+fn unknown_key_names_the_line_and_a_fix() {
+    let text = "ingest:\n  trusted_proxies: []\ndiscover:\n  compact_evry: 10\n";
+    let err = parse(Path::new("r.yaml"), text).unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(err.problems[0].line, 4, "{shown}");
+    assert!(shown.contains("compact_evry"), "{shown}");
+    assert!(shown.contains("fix:"), "{shown}");
+}
+
+#[test]
+fn bad_values_are_reported_with_lines() {
+    let text = "ingest:\n  trusted_proxies: [not-a-cidr]\n";
+    let err = parse(Path::new("r.yaml"), text).unwrap_err();
+    assert_eq!(err.problems[0].line, 2, "{err}");
+    let text = "discover:\n  compact_every: 0\n";
+    let err = parse(Path::new("r.yaml"), text).unwrap_err();
+    assert_eq!(err.problems[0].line, 2, "{err}");
+}
+
+#[test]
+fn relative_specs_resolve_against_the_config_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rampart.yaml");
+    std::fs::write(&path, "specs: [api/openapi.yaml]\n").unwrap();
+    let c = load(&path).unwrap();
+    assert_eq!(c.specs, vec![dir.path().join("api/openapi.yaml")]);
+}

@@ -1,0 +1,77 @@
+//! The engine: one `observe(&Exchange)` for every job.
+
+use rampart_core::{EventTime, Exchange, KeyedHasher};
+use rampart_discover::facts::EndpointFacts;
+use rampart_discover::inventory::{Inventory, InventoryReport};
+use rampart_discover::spec::Spec;
+use rampart_discover::template::EndpointKey;
+
+use crate::Config;
+
+/// Everything learned from the exchanges fed to an [`Engine`].
+#[derive(Debug)]
+pub struct Analysis {
+    /// The inventory: endpoints, probes, templating statistics.
+    pub inventory: InventoryReport,
+    /// Exchanges observed.
+    pub exchanges: u64,
+    /// Earliest event time observed.
+    pub first_event: Option<EventTime>,
+    /// Latest event time observed.
+    pub last_event: Option<EventTime>,
+}
+
+/// Discovery (and, as they are added, detection and defence) behind one `observe`.
+#[derive(Debug)]
+pub struct Engine {
+    inventory: Inventory,
+    exchanges: u64,
+    first_event: Option<EventTime>,
+    last_event: Option<EventTime>,
+}
+
+impl Engine {
+    /// Builds the engine from a checked config, the supplied specs (which take precedence in
+    /// templating) and the endpoints stored by earlier runs (`known`, merged into the result).
+    pub fn new(
+        config: &Config,
+        specs: &[Spec],
+        known: Vec<(EndpointKey, EndpointFacts)>,
+        hasher: KeyedHasher,
+    ) -> Self {
+        let keys: Vec<EndpointKey> = known.iter().map(|(k, _)| k.clone()).collect();
+        let mut inventory = Inventory::new(config.discover.clone(), specs, &keys, hasher);
+        for (key, facts) in known {
+            inventory.absorb(&key, &facts);
+        }
+        Self {
+            inventory,
+            exchanges: 0,
+            first_event: None,
+            last_event: None,
+        }
+    }
+
+    /// Takes one exchange into account. Time is read from the exchange only.
+    pub fn observe(&mut self, ex: &Exchange) {
+        self.exchanges += 1;
+        self.first_event = Some(self.first_event.map_or(ex.time, |t| t.min(ex.time)));
+        self.last_event = Some(self.last_event.map_or(ex.time, |t| t.max(ex.time)));
+        self.inventory.observe(ex);
+    }
+
+    /// Exchanges observed so far.
+    pub fn exchanges(&self) -> u64 {
+        self.exchanges
+    }
+
+    /// Finishes: runs the last templating pass and returns what was learned.
+    pub fn finish(mut self) -> Analysis {
+        Analysis {
+            inventory: self.inventory.finish(),
+            exchanges: self.exchanges,
+            first_event: self.first_event,
+            last_event: self.last_event,
+        }
+    }
+}
