@@ -144,6 +144,9 @@ pub fn classify(seg: &str) -> SegmentKind {
     if is_version(b) {
         return SegmentKind::Version;
     }
+    if is_decimal(b) {
+        return SegmentKind::Integer;
+    }
     if b.len() > LONG_SEGMENT {
         return SegmentKind::Token;
     }
@@ -253,8 +256,11 @@ fn is_prefixed_id(b: &[u8]) -> bool {
             && body.iter().all(u8::is_ascii_alphanumeric)
         {
             let digits = body.iter().filter(|c| c.is_ascii_digit()).count();
-            // A body that is all digits (`ord-12345`), or a random mix (`cus_8Jk2aB9x`).
-            return digits == body.len() || (digits >= 2 && body.len() >= 8);
+            // A body that is all digits (`ord-12345`), or a random mix (`cus_8Jk2aB9x`,
+            // `ite_FCibeQGQFEQMOR0Rbw`): digits, or capitals side by side as random text has.
+            return digits == body.len()
+                || (digits >= 2 && body.len() >= 8)
+                || (body.len() >= 10 && (digits >= 1 || upper_pairs(body) >= 2));
         }
         return false;
     }
@@ -263,6 +269,25 @@ fn is_prefixed_id(b: &[u8]) -> bool {
         && b[0].is_ascii_uppercase()
         && b[1].is_ascii_uppercase()
         && b[2..].iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Neighbouring capital letters: random text has many, words in camelCase none.
+fn upper_pairs(b: &[u8]) -> usize {
+    b.windows(2)
+        .filter(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
+        .count()
+}
+
+/// A decimal number (`100.22`).
+fn is_decimal(b: &[u8]) -> bool {
+    let Some(dot) = b.iter().position(|c| *c == b'.') else {
+        return false;
+    };
+    let (int, frac) = (&b[..dot], &b[dot + 1..]);
+    (1..=12).contains(&int.len())
+        && (1..=9).contains(&frac.len())
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.iter().all(u8::is_ascii_digit)
 }
 
 /// Opaque ids: base62 / base64url text long enough, mixing letters and digits, or long and
@@ -297,7 +322,19 @@ fn is_token(b: &[u8]) -> bool {
     {
         return true;
     }
-    b.len() >= 16 && upper >= 3 && lower >= 3 && flips >= 4
+    // Random base62 (`QDKNgAMk6vh`, `IISLdqdhupuwyBJ`): both cases, capitals side by side.
+    let alnum = b.iter().all(u8::is_ascii_alphanumeric);
+    if alnum && b.len() >= 10 && upper >= 2 && lower >= 2 {
+        // Words have vowels; random letters mostly do not (5 of 26).
+        let vowels = b
+            .iter()
+            .filter(|c| matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
+            .count();
+        if upper_pairs(b) >= 2 || (vowels * 4 < letters && flips >= 3) {
+            return true;
+        }
+    }
+    b.len() >= 16 && upper >= 3 && lower >= 3 && flips >= 4 && upper_pairs(b) >= 2
 }
 
 #[cfg(test)]
@@ -326,6 +363,11 @@ mod tests {
             ),
             ("0TnOYISbd1XYRBk9myaseg", SegmentKind::Token),
             ("abc123def456", SegmentKind::Token),
+            ("IISLdqdhupuwyBJ", SegmentKind::Token),
+            ("QDKNgAMk6vh", SegmentKind::Token),
+            ("ChOcdWTt2u", SegmentKind::Token),
+            ("ite_FCibeQGQFEQMOR0Rbw", SegmentKind::PrefixedId),
+            ("100.22", SegmentKind::Integer),
         ];
         for (seg, kind) in cases {
             assert_eq!(classify(seg), kind, "{seg}");
@@ -346,7 +388,6 @@ mod tests {
             "info.0",
             "_ping",
             "base64url",
-            "1.0",
             "getUserById",
         ] {
             assert_eq!(classify(seg), SegmentKind::Literal, "{seg}");

@@ -336,13 +336,13 @@ impl Templater {
     }
 
     /// Whether an endpoint is a path that is not served: it never answered with success or a
-    /// credential request, and it only ever answered 404 or 405, or is a known scanner path,
+    /// credential request, and it mostly answered 404 or 405, or is a known scanner path,
     /// or was asked for at most [`RARE_PROBE_HITS`] times.
     pub fn is_probe(&self, id: EndpointId) -> bool {
         self.endpoints.get(id as usize).is_some_and(|e| {
             e.origin.is_none()
                 && e.served == 0
-                && (e.not_found == e.hits
+                && (e.not_found * 2 >= e.hits
                     || e.hits <= RARE_PROBE_HITS
                     || probe::looks_like_scan(&e.template))
         })

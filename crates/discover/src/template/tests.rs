@@ -270,3 +270,22 @@ fn unknown_methods_are_folded() {
     assert_eq!(normalize_method("get"), "GET");
     assert_eq!(normalize_method("FOO\u{1b}[31m"), "OTHER");
 }
+
+#[test]
+fn version_numbers_among_the_first_positions_stay_literal() {
+    let (t, _) = learn(&[
+        ("GET", "/api/1.0/users"),
+        ("GET", "/api/2.0/users"),
+        ("GET", "/1/boards"),
+    ]);
+    assert_eq!(
+        templates(&t),
+        vec!["GET /1/boards", "GET /api/1.0/users", "GET /api/2.0/users"]
+    );
+    let many: Vec<(String, String)> = (0..10)
+        .map(|i| ("GET".to_owned(), format!("/{}/info.0.json", 600 + i)))
+        .collect();
+    let refs: Vec<(&str, &str)> = many.iter().map(|(m, p)| (m.as_str(), p.as_str())).collect();
+    let (t, _) = learn(&refs);
+    assert_eq!(templates(&t), vec!["GET /{id}/info.0.json"]);
+}

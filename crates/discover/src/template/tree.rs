@@ -185,19 +185,32 @@ impl Tree {
         }
         let (stem, ext) = split_extension(seg);
         let mut kind = classify(stem);
-        if matches!(node.label, Label::Root)
-            && !node.numbers_are_values
-            && kind == SegmentKind::Integer
+        if kind == SegmentKind::Integer && !node.numbers_are_values && self.only_prefixes_above(at)
         {
-            // `/1/...` is a version prefix more often than a value: a number at a host's
-            // root stays literal until several are seen.
-            kind = SegmentKind::Literal;
+            // `/1/...`, `/api/2.0/...` are version prefixes more often than values: a number
+            // among the first positions stays literal until several are seen.
+            let node = &self.nodes[at as usize];
+            let held = node
+                .literals
+                .keys()
+                .filter(|k| classify(split_extension(k).0) == SegmentKind::Integer)
+                .count();
+            if held < ROOT_NUMBERS {
+                kind = SegmentKind::Literal;
+            } else {
+                let merges = self.collapse(at, false);
+                self.pending.extend(merges);
+            }
         }
-        let collapsed = node.collapsed;
+        let collapsed = self.nodes[at as usize].collapsed;
         if kind == SegmentKind::Literal && (!collapsed || self.is_static_word(seg)) {
             let at_cap = self.nodes[at as usize].literals.len() >= self.limits.max_children;
             if at_cap {
-                // Too many literals here: they are values, whatever they look like.
+                // Too many literals here: they are values, whatever they look like; at the
+                // first positions (the API's own vocabulary) they overflow instead.
+                if self.only_prefixes_above(at) {
+                    return Err(self.rest_child(at));
+                }
                 let merges = self.collapse(at, true);
                 self.pending.extend(merges);
                 return self.param_child(at, ext, SegmentKind::Slug);
@@ -296,7 +309,11 @@ impl Tree {
             .map(|(s, n)| (s.clone(), *n))
             .collect();
         all.sort();
-        let decision = if forced || node.collapsed {
+        let decision = if self.only_prefixes_above(at) {
+            // A host's first positions hold the API's vocabulary: even past the literal cap,
+            // only typed literals are merged there.
+            self.values_decision(at, all)
+        } else if forced || node.collapsed {
             let reason = if forced {
                 format!(
                     "more than {} distinct literals: treated as values",
@@ -305,9 +322,22 @@ impl Tree {
             } else {
                 "position already holds values".to_owned()
             };
+            // Vocabulary words stay, unless they lead where the values lead.
+            let value_paths: Vec<&str> = node
+                .params
+                .iter()
+                .flat_map(|p| self.nodes[*p as usize].literals.keys().map(|k| &**k))
+                .collect();
+            let like_values = |c: NodeId| {
+                let mine = &self.nodes[c as usize].literals;
+                let same = mine.keys().filter(|k| value_paths.contains(&&***k)).count();
+                same >= 2 || (same >= 1 && same * 2 >= mine.len())
+            };
             let candidates: Vec<(Box<str>, NodeId)> = all
                 .into_iter()
-                .filter(|(seg, _)| !self.is_static_word(seg))
+                .filter(|(seg, c)| {
+                    !self.is_static_word(seg) || (!is_self_word(seg) && like_values(*c))
+                })
                 .collect();
             Some((candidates, reason, true))
         } else {
@@ -381,59 +411,24 @@ impl Tree {
         let min = self.limits.min_distinct_values.max(2);
         if self.only_prefixes_above(at) {
             // The first positions are the API's own vocabulary (`/users`, `/v1`), but a
-            // number there is a value once several are seen (`/614/info.json`).
+            // number there is a value once several are seen (`/614/info.json`), and so are
+            // many value-like names that all lead to the same places (`/v1/acme/members`).
+            if let Some(d) = self.shared_values(at, &all, 3 * min, 0.5) {
+                return Some(d);
+            }
             let typed: Vec<(Box<str>, NodeId)> = all
                 .into_iter()
                 .filter(|(s, _)| classify(split_extension(s).0) != SegmentKind::Literal)
                 .collect();
-            return (typed.len() >= 3).then(|| {
+            return (typed.len() >= ROOT_NUMBERS).then(|| {
                 let reason = format!("{} distinct typed values at this position", typed.len());
                 (typed, reason, false)
             });
         }
-        // Values share what follows them (`/repos/a/issues`, `/repos/b/issues`); vocabulary
-        // leads to different places.
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        let mut total = 0usize;
-        let sources = all
-            .iter()
-            .map(|(_, c)| *c)
-            .chain(node.params.iter().copied());
-        for c in sources {
-            for seg in self.nodes[c as usize].literals.keys() {
-                *counts.entry(seg).or_default() += 1;
-                total += 1;
-            }
+        if let Some(d) = self.shared_values(at, &all, (min / 2).max(3), 0.0) {
+            return Some(d);
         }
-        let common: Vec<&str> = counts
-            .iter()
-            .filter(|(_, n)| **n >= 2)
-            .map(|(s, _)| *s)
-            .collect();
         let typed_sibling = !node.params.is_empty();
-        let shared = total >= 4 && total >= 2 * counts.len() && !common.is_empty();
-        if shared && all.len() >= (min / 2).max(3) {
-            let shares = |c: NodeId| {
-                self.nodes[c as usize]
-                    .literals
-                    .keys()
-                    .any(|k| common.contains(&&**k))
-            };
-            let candidates: Vec<(Box<str>, NodeId)> = all
-                .iter()
-                .filter(|(seg, c)| !is_self_word(seg) && (!self.is_static_word(seg) || shares(*c)))
-                .cloned()
-                .collect();
-            if candidates.len() >= 2 {
-                let reason = format!(
-                    "{} distinct literals sharing what follows them ({} paths below, {} distinct)",
-                    candidates.len(),
-                    total,
-                    counts.len()
-                );
-                return Some((candidates, reason, true));
-            }
-        }
         let candidates: Vec<(Box<str>, NodeId)> = all
             .into_iter()
             .filter(|(seg, _)| !self.is_static_word(seg))
@@ -461,6 +456,81 @@ impl Tree {
         } else {
             return None;
         };
+        Some((candidates, reason, true))
+    }
+
+    /// Literal children that share what follows them (`/repos/a/issues`, `/repos/b/issues`)
+    /// are values; vocabulary leads to different places. At least `min_children` of them,
+    /// with a mean value-likeness of at least `min_likeness` (vocabulary words only count
+    /// when no likeness is asked for).
+    fn shared_values(
+        &self,
+        at: NodeId,
+        all: &[(Box<str>, NodeId)],
+        min_children: usize,
+        min_likeness: f32,
+    ) -> Option<Decision> {
+        let node = &self.nodes[at as usize];
+        let strict = min_likeness > 0.0;
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let mut total = 0usize;
+        // Where vocabulary rules (the first positions), only what is not vocabulary counts.
+        let sources = all
+            .iter()
+            .filter(|(seg, _)| !(strict && self.is_static_word(seg)))
+            .map(|(_, c)| *c)
+            .chain(node.params.iter().copied());
+        for c in sources {
+            for seg in self.nodes[c as usize].literals.keys() {
+                *counts.entry(seg).or_default() += 1;
+                total += 1;
+            }
+        }
+        let common: Vec<&str> = counts
+            .iter()
+            .filter(|(_, n)| **n >= 2)
+            .map(|(s, _)| *s)
+            .collect();
+        let shared = total >= 4 && total >= 2 * counts.len() && !common.is_empty();
+        if !shared || all.len() < min_children {
+            return None;
+        }
+        let shares = |c: NodeId| {
+            self.nodes[c as usize]
+                .literals
+                .keys()
+                .any(|k| common.contains(&&**k))
+        };
+        let candidates: Vec<(Box<str>, NodeId)> = all
+            .iter()
+            .filter(|(seg, c)| {
+                let static_word = self.is_static_word(seg);
+                !is_self_word(seg)
+                    && if strict {
+                        shares(*c) && !static_word
+                    } else {
+                        !static_word || shares(*c)
+                    }
+            })
+            .cloned()
+            .collect();
+        if candidates.len() < min_children.max(2) {
+            return None;
+        }
+        let likeness: f32 = candidates
+            .iter()
+            .map(|(s, _)| value_likeness(s))
+            .sum::<f32>()
+            / candidates.len() as f32;
+        if likeness < min_likeness {
+            return None;
+        }
+        let reason = format!(
+            "{} distinct literals sharing what follows them ({} paths below, {} distinct)",
+            candidates.len(),
+            total,
+            counts.len()
+        );
         Some((candidates, reason, true))
     }
 
@@ -640,6 +710,9 @@ fn is_self_word(seg: &str) -> bool {
             | "@me"
     )
 }
+
+/// Distinct numbers at a host's root after which numbers there are values.
+const ROOT_NUMBERS: usize = 3;
 
 /// Literal children judged values, why, and whether the whole position now holds values.
 type Decision = (Vec<(Box<str>, NodeId)>, String, bool);
