@@ -277,6 +277,16 @@ impl Tree {
     /// The cardinality pass over every live node, parents first. Returns the merges made.
     pub(crate) fn analyse(&mut self) -> Vec<Merge> {
         let mut merges = std::mem::take(&mut self.pending);
+        // Two passes: merges below a position make its own decision clearer (values that
+        // share what follows them are only seen to share once their own values are merged).
+        for _ in 0..2 {
+            merges.extend(self.analyse_pass());
+        }
+        merges
+    }
+
+    fn analyse_pass(&mut self) -> Vec<Merge> {
+        let mut merges = Vec::new();
         let mut queue: Vec<NodeId> = self.roots.values().copied().collect();
         queue.sort_unstable();
         let mut i = 0;
@@ -434,7 +444,11 @@ impl Tree {
             .filter(|(seg, _)| !self.is_static_word(seg))
             .collect();
         let n = candidates.len();
-        if n < min {
+        let parent_is_collection = match &node.label {
+            Label::Literal(s) => is_collection_word(s),
+            _ => false,
+        };
+        if n < min && !(parent_is_collection && n >= COLLECTION_MEMBERS) {
             return None;
         }
         let likeness: f32 = candidates
@@ -442,16 +456,12 @@ impl Tree {
             .map(|(s, _)| value_likeness(s))
             .sum::<f32>()
             / n as f32;
-        let parent_is_collection = match &node.label {
-            Label::Literal(s) => is_collection_word(s),
-            _ => false,
-        };
         let parent_is_literal = matches!(node.label, Label::Literal(_));
         let reason = if likeness >= 0.6 {
             format!("{n} distinct value-like literals")
         } else if parent_is_literal && n >= 2 * min {
             format!("{n} distinct literals")
-        } else if parent_is_collection && !typed_sibling {
+        } else if parent_is_collection && !typed_sibling && n >= COLLECTION_MEMBERS {
             format!("{n} distinct literals under a collection")
         } else {
             return None;
@@ -491,16 +501,19 @@ impl Tree {
             .filter(|(_, n)| **n >= 2)
             .map(|(s, _)| *s)
             .collect();
-        let shared = total >= 4 && total >= 2 * counts.len() && !common.is_empty();
-        if !shared || all.len() < min_children {
-            return None;
-        }
         let shares = |c: NodeId| {
             self.nodes[c as usize]
                 .literals
                 .keys()
                 .any(|k| common.contains(&&**k))
         };
+        // Shared when the children that lead to common places use few distinct ones.
+        let sharers = all.iter().filter(|(_, c)| shares(*c)).count();
+        let common_uses: usize = common.iter().filter_map(|k| counts.get(k)).sum();
+        let shared = common_uses >= 4 && common_uses >= 2 * common.len() && sharers >= 2;
+        if !shared || all.len() < min_children {
+            return None;
+        }
         let candidates: Vec<(Box<str>, NodeId)> = all
             .iter()
             .filter(|(seg, c)| {
@@ -522,7 +535,13 @@ impl Tree {
             .map(|(s, _)| value_likeness(s))
             .sum::<f32>()
             / candidates.len() as f32;
-        if likeness < min_likeness {
+        // A few plain words sharing an action (`/me/albums/contains`, `/me/tracks/contains`)
+        // are sub-resources; values are many, or look like values.
+        // Below `/me`, `/self`, `/current` come the caller's own sub-resources.
+        let below_self = matches!(&node.label, Label::Literal(p) if is_self_word(p));
+        let enough = (candidates.len() >= self.limits.min_distinct_values.max(2) && !below_self)
+            || likeness >= 0.6;
+        if likeness < min_likeness || !enough {
             return None;
         }
         let reason = format!(
@@ -531,7 +550,8 @@ impl Tree {
             total,
             counts.len()
         );
-        Some((candidates, reason, true))
+        // Among the first positions, later literals are judged again: vocabulary may come.
+        Some((candidates, reason, !strict))
     }
 
     fn only_prefixes_above(&self, mut at: NodeId) -> bool {
@@ -687,29 +707,18 @@ impl Tree {
     }
 }
 
-/// Words that name the caller or a view of a collection, and stay static even where values
-/// are (`/users/me/orders` beside `/users/{id}/orders`).
+/// Words that name the caller, and stay static even where values are (`/users/me/orders`
+/// beside `/users/{id}/orders`).
 fn is_self_word(seg: &str) -> bool {
     matches!(
         seg.to_ascii_lowercase().as_str(),
-        "me" | "self"
-            | "current"
-            | "mine"
-            | "my"
-            | "all"
-            | "new"
-            | "search"
-            | "export"
-            | "import"
-            | "batch"
-            | "bulk"
-            | "count"
-            | "latest"
-            | "default"
-            | "_"
-            | "@me"
+        "me" | "self" | "current" | "mine" | "my" | "_" | "@me"
     )
 }
+
+/// Distinct non-vocabulary names under a plural collection (`/users/alice`) that make it
+/// a position of values.
+const COLLECTION_MEMBERS: usize = 3;
 
 /// Distinct numbers at a host's root after which numbers there are values.
 const ROOT_NUMBERS: usize = 3;
