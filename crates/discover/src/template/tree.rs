@@ -448,22 +448,39 @@ impl Tree {
             Label::Literal(s) => is_collection_word(s),
             _ => false,
         };
-        if n < min && !(parent_is_collection && n >= COLLECTION_MEMBERS) {
-            return None;
-        }
-        let likeness: f32 = candidates
-            .iter()
-            .map(|(s, _)| value_likeness(s))
-            .sum::<f32>()
-            / n as f32;
+        let likeness = mean_likeness(&candidates);
         let parent_is_literal = matches!(node.label, Label::Literal(_));
-        let reason = if likeness >= 0.6 {
+        let reason = if n >= min && likeness >= 0.6 {
             format!("{n} distinct value-like literals")
         } else if parent_is_literal && n >= 2 * min {
             format!("{n} distinct literals")
-        } else if parent_is_collection && !typed_sibling && n >= COLLECTION_MEMBERS {
+        } else if parent_is_collection
+            && n >= COLLECTION_MEMBERS
+            && likeness >= 0.25
+            && (!typed_sibling || likeness >= 0.5)
+        {
             format!("{n} distinct literals under a collection")
         } else {
+            // Below an object (`/actions/{id}/...`), sub-resources lead somewhere; a field
+            // or filter value is a leaf. Many value-like leaves are values.
+            let leaves: Vec<(Box<str>, NodeId)> = candidates
+                .iter()
+                .filter(|(_, c)| {
+                    let c = &self.nodes[*c as usize];
+                    c.literals.is_empty() && c.params.is_empty()
+                })
+                .cloned()
+                .collect();
+            if matches!(node.label, Label::Param { .. })
+                && leaves.len() >= min
+                && mean_likeness(&leaves) >= 0.45
+            {
+                let reason = format!(
+                    "{} distinct value-like leaves below an object",
+                    leaves.len()
+                );
+                return Some((leaves, reason, false));
+            }
             return None;
         };
         Some((candidates, reason, true))
@@ -705,6 +722,13 @@ impl Tree {
         }
         out
     }
+}
+
+fn mean_likeness(c: &[(Box<str>, NodeId)]) -> f32 {
+    if c.is_empty() {
+        return 0.0;
+    }
+    c.iter().map(|(s, _)| value_likeness(s)).sum::<f32>() / c.len() as f32
 }
 
 /// Words that name the caller, and stay static even where values are (`/users/me/orders`

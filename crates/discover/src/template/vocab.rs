@@ -122,6 +122,10 @@ pub(crate) fn value_likeness(seg: &str) -> f32 {
     if b.len() > 24 {
         return 0.7;
     }
+    if upper > 0 && b[0].is_ascii_lowercase() {
+        // camelCase (`showSidebar`, `labelNames`): the way APIs name their own fields.
+        return 0.1;
+    }
     0.3
 }
 
@@ -154,5 +158,6 @@ mod tests {
         assert!(value_likeness("my-first-blog-post") > 0.7);
         assert!(value_likeness("users") < 0.5);
         assert!(value_likeness("featured-playlists") < 0.5);
+        assert!(value_likeness("showSidebar") < 0.2);
     }
 }
