@@ -258,9 +258,12 @@ fn is_prefixed_id(b: &[u8]) -> bool {
             let digits = body.iter().filter(|c| c.is_ascii_digit()).count();
             // A body that is all digits (`ord-12345`), or a random mix (`cus_8Jk2aB9x`,
             // `ite_FCibeQGQFEQMOR0Rbw`): digits, or capitals side by side as random text has.
+            let has_upper = body.iter().any(u8::is_ascii_uppercase);
+            let has_lower = body.iter().any(u8::is_ascii_lowercase);
             return digits == body.len()
                 || (digits >= 2 && body.len() >= 8)
-                || (body.len() >= 10 && (digits >= 1 || upper_pairs(body) >= 2));
+                || (body.len() >= 10
+                    && (digits >= 1 || (has_upper && has_lower && !camel_shaped(body))));
         }
         return false;
     }
@@ -276,6 +279,21 @@ fn upper_pairs(b: &[u8]) -> usize {
     b.windows(2)
         .filter(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase())
         .count()
+}
+
+/// Whether capitals only start words, the way camelCase and PascalCase write them: each is
+/// followed by a lower-case letter, or by digits to the end (`ListObjectsV2`).
+fn camel_shaped(b: &[u8]) -> bool {
+    b.iter().enumerate().all(|(i, c)| {
+        if !c.is_ascii_uppercase() {
+            return true;
+        }
+        match b.get(i + 1) {
+            Some(n) if n.is_ascii_lowercase() => true,
+            Some(n) if n.is_ascii_digit() => b[i + 1..].iter().all(u8::is_ascii_digit),
+            _ => false,
+        }
+    })
 }
 
 /// A decimal number (`100.22`).
@@ -330,7 +348,10 @@ fn is_token(b: &[u8]) -> bool {
             .iter()
             .filter(|c| matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
             .count();
-        if upper_pairs(b) >= 2 || (vowels * 4 < letters && flips >= 3) {
+        if upper_pairs(b) >= 2
+            || (vowels * 4 < letters && flips >= 3)
+            || (flips >= 4 && !camel_shaped(b))
+        {
             return true;
         }
     }
@@ -366,6 +387,9 @@ mod tests {
             ("IISLdqdhupuwyBJ", SegmentKind::Token),
             ("QDKNgAMk6vh", SegmentKind::Token),
             ("ChOcdWTt2u", SegmentKind::Token),
+            ("aRdrCekreR", SegmentKind::Token),
+            ("6znsiIOrMtx", SegmentKind::Token),
+            ("pla_TJaxzaDqodvggeOr", SegmentKind::PrefixedId),
             ("ite_FCibeQGQFEQMOR0Rbw", SegmentKind::PrefixedId),
             ("100.22", SegmentKind::Integer),
         ];

@@ -183,6 +183,11 @@ impl Tree {
         if let Some(&n) = node.literals.get(seg) {
             return Ok(n);
         }
+        if let Some((stem, _)) = format_suffix(seg) {
+            if let Some(&n) = node.literals.get(format!("{stem}.{{format}}").as_str()) {
+                return Ok(n);
+            }
+        }
         let (stem, ext) = split_extension(seg);
         let mut kind = classify(stem);
         if kind == SegmentKind::Integer && !node.numbers_are_values && self.only_prefixes_above(at)
@@ -296,12 +301,49 @@ impl Tree {
             if !self.nodes[at as usize].alive {
                 continue;
             }
+            merges.extend(self.merge_format_variants(at));
             merges.extend(self.collapse(at, false));
             let node = &self.nodes[at as usize];
             let mut children: Vec<NodeId> = node.literals.values().copied().collect();
             children.sort_unstable();
             queue.extend(children);
             queue.extend(node.params.iter().copied());
+        }
+        merges
+    }
+
+    /// `lists.json` and `lists.xml` beside each other are one endpoint in two formats:
+    /// `lists.{format}`.
+    fn merge_format_variants(&mut self, at: NodeId) -> Vec<Merge> {
+        let mut by_stem: HashMap<String, Vec<NodeId>> = HashMap::new();
+        for (seg, child) in &self.nodes[at as usize].literals {
+            if let Some((stem, ext)) = format_suffix(seg) {
+                if ext != "{format}" {
+                    by_stem.entry(stem.to_owned()).or_default().push(*child);
+                }
+            }
+        }
+        let mut merges = Vec::new();
+        let mut stems: Vec<(String, Vec<NodeId>)> =
+            by_stem.into_iter().filter(|(_, v)| v.len() >= 2).collect();
+        stems.sort();
+        for (stem, group) in stems {
+            let name = format!("{stem}.{{format}}");
+            let target = match self.nodes[at as usize].literals.get(name.as_str()) {
+                Some(&t) => t,
+                None => {
+                    let t = self.push(at, Label::Literal(name.clone().into()));
+                    self.nodes[t as usize]
+                        .why
+                        .push(format!("{} formats of `{stem}` seen", group.len()));
+                    self.nodes[at as usize].literals.insert(name.into(), t);
+                    t
+                }
+            };
+            for n in group {
+                self.nodes[at as usize].literals.retain(|_, c| *c != n);
+                self.merge_into(n, target, &mut merges);
+            }
         }
         merges
     }
@@ -722,6 +764,18 @@ impl Tree {
         }
         out
     }
+}
+
+/// A literal's stem and short format suffix (`lists.json` → `("lists", "json")`).
+fn format_suffix(seg: &str) -> Option<(&str, &str)> {
+    let (stem, ext) = seg.rsplit_once('.')?;
+    let ok = !stem.is_empty()
+        && (1..=5).contains(&ext.len())
+        && ext
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && ext.bytes().any(|c| c.is_ascii_lowercase());
+    (ok || ext == "{format}").then_some((stem, ext))
 }
 
 fn mean_likeness(c: &[(Box<str>, NodeId)]) -> f32 {

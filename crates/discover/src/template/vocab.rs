@@ -33,6 +33,34 @@ stream subscribe subscriptions summary suspend sync tag tags template templates 
 timeline token tokens top totals track trash trending unarchive unblock undo uninstall unlink
 unlock unpin unpublish unread unsubscribe update updates upgrade upload uploads usage user
 users validate verify version versions view views wait watch webhooks whoami xml yaml
+accept adjust agent aliases annotations answers apply approvals archives assign assignees
+attributes autocomplete available backups badges balances bans blame blobs bookings branding
+builds calendar calendars callbacks campaigns certificates changelog channels charts chat
+checks checksums cleanup clients collaborators columns commands complete compliance
+conditions connections consent containers contributors conversations coupons credentials
+credits crypto customers decline deliveries dependencies deployments destroy devices directory
+disable discounts discussions disks dns docs documents domains drafts duplicate elements emails
+embed endpoints environments errors estimate evaluate exchange expand explore extensions
+failures fields filters firewall flags folders follow followers following forecast forms
+fulfillments functions gateways generate grants graphs guests headers heartbeat history
+identities images incidents indexes info insights instances integrations interactions inventory
+invitations issues jobs keys languages layout leaderboard library licenses limits lines
+liveness locations logo logs mappings markers marketplace matches memberships mentions
+menu messages methods metrics migrations milestones mirrors modules monitor monitors mute
+namespaces networks nodes notes notifications oauth2 objects offers operations options
+organizations orgs outputs owners packages partitions passwords patch payouts peers
+permissions phones photos pipelines places plugins points policies pools posts prices
+privileges processes products projects properties providers proxy purchases quotas ranges
+reactions readme receipts recipients records redirects references regions relationships
+releases reminders replicas repos repositories requirements reservations resources responses
+restrictions reviews revisions rewards roles routes rules schedules schemas scores secrets
+segments sessions shares shipments signatures sites sizes skills slots snapshots sources spaces
+specs stages stars stashes statistics steps stickers storage stores streams submissions
+subscribers suggestions summaries suppliers support surveys swarm symbols system systems tables
+targets tasks teams tenants terms themes threads tickets tiers topics traces traffic transactions
+transfers translations trees triggers types units unsubscribe uptime usages validations
+values variables variants vaults vendors verifications videos visits volumes votes wallets
+warnings webhook widgets workers workflows workspaces zones
 ";
 
 fn builtin() -> &'static HashSet<&'static str> {
@@ -89,6 +117,20 @@ pub(crate) fn is_prefix_segment(seg: &str) -> bool {
 /// Vocabulary is lower-case words joined by `-`, `_` or camelCase; values carry digits, odd
 /// punctuation, capitals in odd places, or are long slugs of many words.
 pub(crate) fn value_likeness(seg: &str) -> f32 {
+    if seg.contains("{format}") {
+        return 0.0;
+    }
+    // A file-like suffix (`names.json`) says nothing about the stem.
+    let seg = match seg.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && (1..=5).contains(&ext.len())
+                && ext.bytes().all(|c| c.is_ascii_lowercase()) =>
+        {
+            stem
+        }
+        _ => seg,
+    };
     let b = seg.as_bytes();
     if b.is_empty() {
         return 0.0;
@@ -159,5 +201,6 @@ mod tests {
         assert!(value_likeness("users") < 0.5);
         assert!(value_likeness("featured-playlists") < 0.5);
         assert!(value_likeness("showSidebar") < 0.2);
+        assert!(value_likeness("names.json") < 0.5);
     }
 }
