@@ -465,7 +465,7 @@ impl Tree {
             // The first positions are the API's own vocabulary (`/users`, `/v1`), but a
             // number there is a value once several are seen (`/614/info.json`), and so are
             // many value-like names that all lead to the same places (`/v1/acme/members`).
-            if let Some(d) = self.shared_values(at, &all, 3 * min, 0.5) {
+            if let Some(d) = self.shared_values(at, &all, 3 * min, 0.25) {
                 return Some(d);
             }
             let typed: Vec<(Box<str>, NodeId)> = all
