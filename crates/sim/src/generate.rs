@@ -105,7 +105,12 @@ pub fn generate(spec: &Spec, config: &TrafficConfig) -> (Vec<Exchange>, GroundTr
         endpoints.push(Endpoint::new(method, path, op, false, count, &mut rng));
     }
     for ((method, path), count) in shadows.into_iter().zip(shadow_counts) {
-        endpoints.push(Endpoint::new(method, path, None, true, count, &mut rng));
+        // An old version left running takes the same parameters as the documented one.
+        let donor = spec
+            .operations
+            .iter()
+            .find(|o| o.method == method && crate::noise::older_version(&o.path) == path);
+        endpoints.push(Endpoint::new(method, path, donor, true, count, &mut rng));
     }
 
     let mut truth_endpoints: Vec<TruthEndpoint> = endpoints

@@ -100,7 +100,7 @@ fn common_prefix(templates: &[&str]) -> String {
     prefix
 }
 
-fn older_version(template: &str) -> String {
+pub(crate) fn older_version(template: &str) -> String {
     let segs = segments(template);
     if let Some(pos) = segs.iter().position(|s| is_version(s)) {
         let n: u32 = segs

@@ -385,10 +385,36 @@ impl Tree {
                 let same = mine.keys().filter(|k| value_paths.contains(&&***k)).count();
                 same >= 2 || (same >= 1 && same * 2 >= mine.len())
             };
+            // Leaves answering the methods the values answer: a handful of them are static
+            // siblings (`/users/search`); many are values that happen to be words.
+            let value_methods: Vec<&str> = node
+                .params
+                .iter()
+                .flat_map(|p| self.nodes[*p as usize].endpoints.iter().map(|(m, _)| &**m))
+                .collect();
+            let word_leaves: Vec<NodeId> = all
+                .iter()
+                .filter(|(seg, c)| {
+                    let n = &self.nodes[*c as usize];
+                    self.is_static_word(seg)
+                        && !is_self_word(seg)
+                        && !self.is_user_static(seg)
+                        && n.literals.is_empty()
+                        && n.params.is_empty()
+                        && !n.endpoints.is_empty()
+                        && n.endpoints
+                            .iter()
+                            .all(|(m, _)| value_methods.contains(&&**m))
+                })
+                .map(|(_, c)| *c)
+                .collect();
+            let words_are_values = word_leaves.len() >= WORD_VALUES;
             let candidates: Vec<(Box<str>, NodeId)> = all
                 .into_iter()
                 .filter(|(seg, c)| {
-                    !self.is_static_word(seg) || (!is_self_word(seg) && like_values(*c))
+                    !self.is_static_word(seg)
+                        || (!is_self_word(seg) && like_values(*c))
+                        || (words_are_values && word_leaves.contains(c))
                 })
                 .collect();
             Some((candidates, reason, true))
@@ -596,9 +622,18 @@ impl Tree {
             / candidates.len() as f32;
         // A few plain words sharing an action (`/me/albums/contains`, `/me/tracks/contains`)
         // are sub-resources; values are many, or look like values.
-        // Below `/me`, `/self`, `/current` come the caller's own sub-resources.
+        // Below `/me`, `/self`, `/current` come the caller's own sub-resources; collections
+        // (plural nouns) are sub-resources too. Values mostly lead on to the common places.
         let below_self = matches!(&node.label, Label::Literal(p) if is_self_word(p));
-        let enough = (candidates.len() >= self.limits.min_distinct_values.max(2) && !below_self)
+        let plural = candidates
+            .iter()
+            .filter(|(s, _)| is_collection_word(s))
+            .count();
+        let sharing = candidates.iter().filter(|(_, c)| shares(*c)).count();
+        let value_shaped = plural * 2 < candidates.len() && sharing * 2 >= candidates.len();
+        let enough = (candidates.len() >= self.limits.min_distinct_values.max(2)
+            && !below_self
+            && value_shaped)
             || likeness >= 0.6;
         if likeness < min_likeness || !enough {
             return None;
@@ -797,6 +832,9 @@ fn is_self_word(seg: &str) -> bool {
 /// Distinct non-vocabulary names under a plural collection (`/users/alice`) that make it
 /// a position of values.
 const COLLECTION_MEMBERS: usize = 3;
+
+/// Vocabulary words seen as leaves where values are, past which they are taken as values.
+const WORD_VALUES: usize = 5;
 
 /// Distinct numbers at a host's root after which numbers there are values.
 const ROOT_NUMBERS: usize = 3;
