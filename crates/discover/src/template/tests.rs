@@ -289,3 +289,74 @@ fn version_numbers_among_the_first_positions_stay_literal() {
     let (t, _) = learn(&refs);
     assert_eq!(templates(&t), vec!["GET /{id}/info.0.json"]);
 }
+
+fn learn_owned(paths: &[(String, String)]) -> (Templater, Vec<EndpointId>) {
+    let refs: Vec<(&str, &str)> = paths
+        .iter()
+        .map(|(m, p)| (m.as_str(), p.as_str()))
+        .collect();
+    learn(&refs)
+}
+
+#[test]
+fn format_variants_become_one_template() {
+    let (t, _) = learn(&[
+        ("GET", "/svc/books/v3/lists.json"),
+        ("GET", "/svc/books/v3/lists.jsonp"),
+        ("GET", "/svc/books/v3/reviews.json"),
+    ]);
+    assert_eq!(
+        templates(&t),
+        vec![
+            "GET /svc/books/v3/lists.{format}",
+            "GET /svc/books/v3/reviews.json"
+        ]
+    );
+}
+
+#[test]
+fn an_old_version_follows_the_current_one() {
+    let names = [
+        "acme", "globex", "initech", "umbrella", "hooli", "wonka", "stark",
+    ];
+    let mut paths: Vec<(String, String)> = Vec::new();
+    for n in names {
+        for _ in 0..3 {
+            paths.push(("GET".into(), format!("/api/v1/teams/{n}x/members")));
+        }
+    }
+    paths.push(("GET".into(), "/api/v0/teams/oldteam/members".into()));
+    let (t, _) = learn_owned(&paths);
+    let got = templates(&t);
+    assert!(
+        got.contains(&"GET /api/v0/teams/{name}/members".to_owned()),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&"GET /api/v1/teams/{name}/members".to_owned()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn many_words_where_values_are_are_values_but_actions_stay() {
+    let mut paths: Vec<(String, String)> = (0..20)
+        .map(|i| ("DELETE".to_owned(), format!("/envvar/key-{i}x")))
+        .collect();
+    for w in [
+        "billing",
+        "checkout",
+        "dashboard",
+        "payments",
+        "analytics",
+        "docs",
+        "export",
+    ] {
+        paths.push(("DELETE".into(), format!("/envvar/{w}")));
+    }
+    let (t, _) = learn_owned(&paths);
+    assert_eq!(
+        templates(&t),
+        vec!["DELETE /envvar/export", "DELETE /envvar/{name}"]
+    );
+}

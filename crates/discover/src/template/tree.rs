@@ -303,6 +303,7 @@ impl Tree {
             }
             merges.extend(self.merge_format_variants(at));
             merges.extend(self.collapse(at, false));
+            merges.extend(self.follow_other_version(at));
             let node = &self.nodes[at as usize];
             let mut children: Vec<NodeId> = node.literals.values().copied().collect();
             children.sort_unstable();
@@ -310,6 +311,110 @@ impl Tree {
             queue.extend(node.params.iter().copied());
         }
         merges
+    }
+
+    /// An older or newer version of an API mirrors this one (`/v0/users/{id}` beside
+    /// `/v1/users/{id}`): literals seen where the other version holds values are values.
+    fn follow_other_version(&mut self, at: NodeId) -> Vec<Merge> {
+        let Some(mirror) = self.mirror(at) else {
+            return Vec::new();
+        };
+        let mirror_node = &self.nodes[mirror as usize];
+        // The better-known version teaches the lesser-known one, and only names teach names:
+        // a position of numbers there says nothing of words here.
+        let names_there = mirror_node
+            .params
+            .iter()
+            .any(|p| self.nodes[*p as usize].kinds & kind_bit(SegmentKind::Slug) != 0);
+        if !names_there || mirror_node.hits <= self.nodes[at as usize].hits {
+            return Vec::new();
+        }
+        let candidates: Vec<(Box<str>, NodeId)> = self.nodes[at as usize]
+            .literals
+            .iter()
+            .filter(|(seg, _)| {
+                !mirror_node.literals.contains_key(&**seg)
+                    && !self.is_static_word(seg)
+                    && !self.is_user_static(seg)
+            })
+            .map(|(s, n)| (s.clone(), *n))
+            .collect();
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let reason = format!(
+            "values where another version of the API has them ({})",
+            self.template(mirror)
+        );
+        let mut merges = Vec::new();
+        for (seg, n) in candidates {
+            let (_, ext) = split_extension(&seg);
+            let ext = ext.map(str::to_owned);
+            let Ok(param) = self.param_child_unbounded(at, ext.as_deref()) else {
+                continue;
+            };
+            self.nodes[at as usize].literals.retain(|_, c| *c != n);
+            self.merge_into(n, param, &mut merges);
+            self.merged_literals += 1;
+            let why = &mut self.nodes[param as usize].why;
+            if !why.contains(&reason) {
+                why.push(reason.clone());
+            }
+        }
+        merges
+    }
+
+    /// The node at the same place under another version segment (`v0` ↔ `v1`).
+    fn mirror(&self, at: NodeId) -> Option<NodeId> {
+        let mut path: Vec<&Label> = Vec::new();
+        let mut cur = at;
+        let version = loop {
+            let node = &self.nodes[cur as usize];
+            match &node.label {
+                Label::Root => return None,
+                Label::Literal(s) if is_version_segment(s) => break cur,
+                label => path.push(label),
+            }
+            cur = node.parent;
+        };
+        if path.is_empty() {
+            return None;
+        }
+        path.reverse();
+        let parent = &self.nodes[self.nodes[version as usize].parent as usize];
+        let mut others: Vec<(&Box<str>, &NodeId)> = parent
+            .literals
+            .iter()
+            .filter(|(s, n)| **n != version && is_version_segment(s))
+            .collect();
+        others.sort();
+        'other: for (_, &start) in others {
+            let mut node = start;
+            for label in &path {
+                let n = &self.nodes[node as usize];
+                node = match label {
+                    Label::Literal(l) => match n.literals.get(&**l) {
+                        Some(&c) => c,
+                        None => match n.params.first() {
+                            Some(&p) => p,
+                            None => continue 'other,
+                        },
+                    },
+                    Label::Param { suffix } => {
+                        let found = n.params.iter().copied().find(|&p| {
+                            matches!(&self.nodes[p as usize].label, Label::Param { suffix: s } if s == suffix)
+                        });
+                        match found {
+                            Some(p) => p,
+                            None => continue 'other,
+                        }
+                    }
+                    _ => continue 'other,
+                };
+            }
+            return Some(node);
+        }
+        None
     }
 
     /// `lists.json` and `lists.xml` beside each other are one endpoint in two formats:
@@ -398,6 +503,7 @@ impl Tree {
                     let n = &self.nodes[*c as usize];
                     self.is_static_word(seg)
                         && !is_self_word(seg)
+                        && !is_action_word(seg)
                         && !self.is_user_static(seg)
                         && n.literals.is_empty()
                         && n.params.is_empty()
@@ -522,6 +628,15 @@ impl Tree {
             format!("{n} distinct value-like literals")
         } else if parent_is_literal && n >= 2 * min {
             format!("{n} distinct literals")
+        } else if parent_is_literal
+            && n >= COLLECTION_MEMBERS
+            && likeness >= 0.5
+            && candidates.iter().all(|(_, c)| {
+                let c = &self.nodes[*c as usize];
+                c.literals.is_empty() && c.params.is_empty()
+            })
+        {
+            format!("{n} distinct value-like leaves")
         } else if parent_is_collection
             && n >= COLLECTION_MEMBERS
             && likeness >= 0.25
@@ -799,6 +914,35 @@ impl Tree {
         }
         out
     }
+}
+
+/// Words that name an action or a view on a collection (`/users/search`, `/orders/export`):
+/// static siblings of values, never values themselves.
+fn is_action_word(seg: &str) -> bool {
+    matches!(
+        seg.to_ascii_lowercase().as_str(),
+        "search"
+            | "export"
+            | "import"
+            | "count"
+            | "batch"
+            | "bulk"
+            | "latest"
+            | "new"
+            | "all"
+            | "default"
+            | "stats"
+            | "summary"
+            | "find"
+            | "lookup"
+            | "query"
+            | "recent"
+    )
+}
+
+/// `v1`, `v2beta`, `v1.33`: a version segment.
+fn is_version_segment(seg: &str) -> bool {
+    is_prefix_segment(seg) && seg.len() > 1 && seg.as_bytes()[0].eq_ignore_ascii_case(&b'v')
 }
 
 /// A literal's stem and short format suffix (`lists.json` → `("lists", "json")`).
