@@ -140,9 +140,10 @@ pub(crate) struct EvalArgs {
     /// Requests generated per spec.
     #[arg(long, default_value_t = 20_000)]
     pub(crate) requests: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    pub(crate) seed: u64,
+    /// Random seeds: each spec is scored once per seed (different traffic each time), and the
+    /// table shows the mean and the worst F1.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1u64, 2, 3])]
+    pub(crate) seeds: Vec<u64>,
     /// Print the scores as JSON.
     #[arg(long)]
     pub(crate) json: bool,
