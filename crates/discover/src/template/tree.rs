@@ -304,11 +304,54 @@ impl Tree {
             merges.extend(self.merge_format_variants(at));
             merges.extend(self.collapse(at, false));
             merges.extend(self.follow_other_version(at));
+            merges.extend(self.words_like_values(at));
             let node = &self.nodes[at as usize];
             let mut children: Vec<NodeId> = node.literals.values().copied().collect();
             children.sort_unstable();
             queue.extend(children);
             queue.extend(node.params.iter().copied());
+        }
+        merges
+    }
+
+    /// Where names were found to be values, a vocabulary word that leads only where the
+    /// values lead (`/v1/payments/members` beside `/v1/{name}/members`) is one of them.
+    fn words_like_values(&mut self, at: NodeId) -> Vec<Merge> {
+        let node = &self.nodes[at as usize];
+        let Some(&param) = node.params.iter().find(|p| {
+            let p = &self.nodes[**p as usize];
+            p.kinds & kind_bit(SegmentKind::Slug) != 0 && p.literals.len() >= 2
+        }) else {
+            return Vec::new();
+        };
+        let value_paths = &self.nodes[param as usize].literals;
+        let words: Vec<(Box<str>, NodeId)> = node
+            .literals
+            .iter()
+            .filter(|(seg, c)| {
+                let c = &self.nodes[**c as usize];
+                !is_self_word(seg)
+                    && !is_action_word(seg)
+                    && !self.is_user_static(seg)
+                    && c.params.is_empty()
+                    && !c.literals.is_empty()
+                    && c.literals.keys().all(|k| value_paths.contains_key(k))
+            })
+            .map(|(s, n)| (s.clone(), *n))
+            .collect();
+        let mut merges = Vec::new();
+        if words.is_empty() {
+            return merges;
+        }
+        let reason = "words leading only where the values lead".to_owned();
+        for (_, n) in words {
+            self.nodes[at as usize].literals.retain(|_, c| *c != n);
+            self.merge_into(n, param, &mut merges);
+            self.merged_literals += 1;
+        }
+        let why = &mut self.nodes[param as usize].why;
+        if !why.contains(&reason) {
+            why.push(reason);
         }
         merges
     }
