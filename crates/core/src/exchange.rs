@@ -1,5 +1,6 @@
 //! The one event type: a request, its response and their metadata.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use crate::time::EventTime;
@@ -94,7 +95,23 @@ fn media_type(value: &str) -> &str {
 /// An ordered list of headers with lower-case names. Lookups are linear: exchanges carry a
 /// handful of headers, and a vector beats a map at that size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Headers(Vec<(String, String)>);
+pub struct Headers(Vec<(Cow<'static, str>, String)>);
+
+/// Header names common enough to be kept without an allocation.
+const COMMON_NAMES: [&str; 12] = [
+    "user-agent",
+    "referer",
+    "authorization",
+    "cookie",
+    "content-type",
+    "host",
+    "accept",
+    "x-forwarded-for",
+    "x-api-key",
+    "accept-language",
+    "content-length",
+    "set-cookie",
+];
 
 impl Headers {
     /// An empty header list.
@@ -104,11 +121,14 @@ impl Headers {
 
     /// Appends a header; the name is lower-cased.
     pub fn push(&mut self, name: &str, value: impl Into<String>) {
-        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            name.to_ascii_lowercase()
-        } else {
-            name.to_owned()
-        };
+        let name: Cow<'static, str> =
+            match COMMON_NAMES.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+                Some(c) => Cow::Borrowed(c),
+                None if name.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    Cow::Owned(name.to_ascii_lowercase())
+                }
+                None => Cow::Owned(name.to_owned()),
+            };
         self.0.push((name, value.into()));
     }
 
@@ -130,7 +150,7 @@ impl Headers {
 
     /// All headers in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.0.iter().map(|(n, v)| (&**n, v.as_str()))
     }
 
     /// Number of headers.

@@ -171,7 +171,11 @@ impl EndpointFacts {
     }
 
     fn observe_auth(&mut self, ex: &Exchange, ctx: &FactsContext<'_>, status: u16) {
-        let creds = credentials(ex, ctx.hasher);
+        let creds = if may_carry_credentials(ex) {
+            credentials(ex, ctx.hasher)
+        } else {
+            Vec::new()
+        };
         let auth = &mut self.auth;
         if creds.is_empty() {
             auth.anonymous += 1;
@@ -242,8 +246,7 @@ impl EndpointFacts {
         }
         let mut findings = Vec::new();
         for (name, value) in ex.request_headers.iter() {
-            // Credentials are accounted for as auth, not as leaked data.
-            if matches!(name, "authorization" | "cookie" | "proxy-authorization") {
+            if !worth_scanning(name, value) {
                 continue;
             }
             ctx.classifier
@@ -252,7 +255,7 @@ impl EndpointFacts {
         self.add_findings(findings, Side::Request, "header", ctx.limits);
         let mut findings = Vec::new();
         for (name, value) in ex.response_headers.iter() {
-            if name == "set-cookie" {
+            if name == "set-cookie" || !worth_scanning(name, value) {
                 continue;
             }
             ctx.classifier
@@ -404,6 +407,70 @@ impl EndpointFacts {
     /// Whether any sensitive class was seen.
     pub fn is_sensitive(&self) -> bool {
         !self.sensitive.is_empty()
+    }
+}
+
+/// A cheap first look: requests whose headers are all protocol headers and that have no
+/// query string carry no credential (most lines of an access log).
+fn may_carry_credentials(ex: &Exchange) -> bool {
+    ex.query.as_deref().is_some_and(|q| !q.is_empty())
+        || ex.request_headers.iter().any(|(name, _)| {
+            !matches!(
+                name,
+                "user-agent"
+                    | "referer"
+                    | "accept"
+                    | "accept-encoding"
+                    | "accept-language"
+                    | "content-type"
+                    | "content-length"
+                    | "host"
+                    | "connection"
+                    | "x-forwarded-for"
+                    | "x-forwarded-proto"
+                    | "x-real-ip"
+                    | "origin"
+                    | "cache-control"
+            )
+        })
+}
+
+/// Whether a header can carry sensitive data worth a scan. Credentials are accounted for as
+/// auth, not as leaked data; standard headers hold protocol values; a referer matters only
+/// when it carries a query string.
+fn worth_scanning(name: &str, value: &str) -> bool {
+    match name {
+        "authorization"
+        | "proxy-authorization"
+        | "cookie"
+        | "user-agent"
+        | "accept"
+        | "accept-encoding"
+        | "accept-language"
+        | "content-type"
+        | "content-length"
+        | "content-encoding"
+        | "host"
+        | "connection"
+        | "cache-control"
+        | "pragma"
+        | "etag"
+        | "if-none-match"
+        | "if-modified-since"
+        | "last-modified"
+        | "date"
+        | "vary"
+        | "server"
+        | "transfer-encoding"
+        | "x-request-id"
+        | "traceparent"
+        | "tracestate"
+        | "origin"
+        | "x-forwarded-proto"
+        | "x-forwarded-port"
+        | "upgrade-insecure-requests" => false,
+        "referer" => value.contains('?') || value.contains('@'),
+        _ => !value.is_empty() && value != "-",
     }
 }
 

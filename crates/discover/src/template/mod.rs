@@ -192,8 +192,10 @@ impl Templater {
     /// Routes a path without counting a request (to find where stored facts belong).
     pub fn route(&mut self, host: &str, method: &str, path: &str) -> Routed {
         let method = normalize_method(method);
-        let segs = path::segments(path, self.config.max_depth);
-        if let Some(m) = self.matcher.find(host, method, &segs) {
+        let mut buf = [""; path::MAX_SEGMENTS];
+        let n = path::segments_into(path, self.config.max_depth, &mut buf);
+        let segs = &buf[..n];
+        if let Some(m) = self.matcher.find(host, method, segs) {
             self.documented_requests += 1;
             let key = (m.node, Box::<str>::from(host), Box::<str>::from(method));
             let id = match self.spec_endpoints.get(&key) {
@@ -217,7 +219,7 @@ impl Templater {
             };
             return Routed::Endpoint(id);
         }
-        let (node, overflow) = self.tree.route(host, &segs);
+        let (node, overflow) = self.tree.route(host, segs);
         let existing = self.tree.nodes[node as usize]
             .endpoints
             .iter()

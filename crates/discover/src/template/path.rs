@@ -7,6 +7,37 @@ const EXTENSIONS: &[&str] = &[
     "js", "css", "map", "atom", "rss",
 ];
 
+/// Most segments read from one path, whatever the configuration says.
+pub(crate) const MAX_SEGMENTS: usize = 64;
+
+/// Like [`segments`], into a caller's array (no allocation); returns how many were written.
+pub(crate) fn segments_into<'p>(
+    path: &'p str,
+    max_depth: usize,
+    out: &mut [&'p str; MAX_SEGMENTS],
+) -> usize {
+    let max_depth = max_depth.clamp(1, MAX_SEGMENTS);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut n = 0;
+    let mut rest = path;
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches('/');
+        if rest.is_empty() {
+            break;
+        }
+        if n + 1 >= max_depth {
+            out[n] = cut(rest.trim_end_matches('/'));
+            n += 1;
+            break;
+        }
+        let end = rest.find('/').unwrap_or(rest.len());
+        out[n] = cut(&rest[..end]);
+        n += 1;
+        rest = &rest[end..];
+    }
+    n
+}
+
 /// The segments of a path: empty segments (`//`, a trailing `/`) dropped, at most `max_depth`
 /// of them (the rest joined into the last), each cut at 512 bytes.
 pub(crate) fn segments(path: &str, max_depth: usize) -> Vec<&str> {
@@ -60,6 +91,15 @@ mod tests {
         assert_eq!(segments("/", 24), Vec::<&str>::new());
         assert_eq!(segments("", 24), Vec::<&str>::new());
         assert_eq!(segments("/a/b/c/d", 3), vec!["a", "b", "c/d"]);
+    }
+
+    #[test]
+    fn segments_into_agrees_with_segments() {
+        for (p, d) in [("/a//b/c/?x=1", 24), ("/", 24), ("/a/b/c/d", 3), ("x/y", 1)] {
+            let mut arr = [""; MAX_SEGMENTS];
+            let n = segments_into(p, d, &mut arr);
+            assert_eq!(&arr[..n], segments(p, d).as_slice(), "{p}");
+        }
     }
 
     #[test]

@@ -7,10 +7,65 @@
 //! the parameter child), and records why.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use super::path::split_extension;
 use super::vocab::{is_builtin_static, is_prefix_segment, value_likeness};
 use crate::segment::{classify, SegmentKind, ALL};
+
+/// The hasher of maps keyed by path segments: a multiply-rotate hash over 8-byte words,
+/// seeded per process. It is not collision-proof against a determined attacker, but every map
+/// it serves is capped (`max_children`), so a flood of colliding segments costs at most a
+/// bounded scan.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fast(u64);
+
+impl BuildHasher for Fast {
+    type Hasher = FastHasher;
+
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(self.0)
+    }
+}
+
+/// See [`Fast`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        // A final mix so that the low bits (the bucket index) depend on every byte.
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^ (x >> 33)
+    }
+}
+
+fn fast() -> Fast {
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    Fast(*SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64)))
+}
 
 /// Index of a node.
 pub(crate) type NodeId = u32;
@@ -32,7 +87,7 @@ pub(crate) enum Label {
 pub(crate) struct Node {
     pub(crate) parent: NodeId,
     pub(crate) label: Label,
-    pub(crate) literals: HashMap<Box<str>, NodeId>,
+    pub(crate) literals: HashMap<Box<str>, NodeId, Fast>,
     pub(crate) params: Vec<NodeId>,
     pub(crate) rest: Option<NodeId>,
     /// Literal children that are not vocabulary are values here.
@@ -55,7 +110,7 @@ impl Node {
         Self {
             parent,
             label,
-            literals: HashMap::new(),
+            literals: HashMap::with_hasher(fast()),
             params: Vec::new(),
             rest: None,
             collapsed: false,
@@ -88,7 +143,9 @@ pub(crate) struct Merge {
 #[derive(Debug)]
 pub(crate) struct Tree {
     pub(crate) nodes: Vec<Node>,
-    roots: HashMap<Box<str>, NodeId>,
+    roots: HashMap<Box<str>, NodeId, Fast>,
+    /// The last host routed and its root: logs are mostly one host.
+    last_root: Option<(Box<str>, NodeId)>,
     limits: TreeLimits,
     live: usize,
     /// Requests routed to a `{rest}` node because the tree was full.
@@ -105,7 +162,8 @@ impl Tree {
     pub(crate) fn new(limits: TreeLimits) -> Self {
         Self {
             nodes: Vec::new(),
-            roots: HashMap::new(),
+            roots: HashMap::with_hasher(fast()),
+            last_root: None,
             limits,
             live: 0,
             overflowed: 0,
@@ -132,7 +190,13 @@ impl Tree {
     }
 
     fn root(&mut self, host: &str) -> NodeId {
+        if let Some((h, r)) = &self.last_root {
+            if &**h == host {
+                return *r;
+            }
+        }
         if let Some(&r) = self.roots.get(host) {
+            self.last_root = Some((host.into(), r));
             return r;
         }
         let id = self.nodes.len() as NodeId;

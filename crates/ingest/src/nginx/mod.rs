@@ -261,7 +261,10 @@ pub(crate) enum Part {
 /// nginx writes `"`, `\` and non-printable bytes as `\xHH`; invalid UTF-8 becomes U+FFFD.
 fn unescape(raw: &[u8]) -> Cow<'_, str> {
     if !raw.contains(&b'\\') {
-        return String::from_utf8_lossy(raw);
+        return match std::str::from_utf8(raw) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(raw),
+        };
     }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
