@@ -634,9 +634,38 @@ impl Tree {
         } else {
             self.values_decision(at, all)
         };
-        let Some((candidates, reason, whole_position)) = decision else {
+        let Some((mut candidates, reason, whole_position)) = decision else {
             return Vec::new();
         };
+        // Whatever the evidence, the caller (`me`) stays, and so do actions (`search`,
+        // `export`) unless they lead where the values lead (a project named `search`).
+        let value_paths: std::collections::HashSet<&str> = candidates
+            .iter()
+            .filter(|(seg, _)| !is_action_word(seg))
+            .flat_map(|(_, c)| self.nodes[*c as usize].literals.keys().map(|k| &**k))
+            .chain(
+                self.nodes[at as usize]
+                    .params
+                    .iter()
+                    .flat_map(|p| self.nodes[*p as usize].literals.keys().map(|k| &**k)),
+            )
+            .collect();
+        let keep: Vec<NodeId> = candidates
+            .iter()
+            .filter(|(seg, c)| {
+                if is_self_word(seg) {
+                    return true;
+                }
+                if !is_action_word(seg) {
+                    return false;
+                }
+                let mine = &self.nodes[*c as usize].literals;
+                let same = mine.keys().filter(|k| value_paths.contains(&***k)).count();
+                !(same >= 2 || (same >= 1 && same * 2 >= mine.len()))
+            })
+            .map(|(_, c)| *c)
+            .collect();
+        candidates.retain(|(_, c)| !keep.contains(c));
         if candidates.is_empty() {
             return Vec::new();
         }
