@@ -99,9 +99,19 @@ pub fn ingest_options(
     format: Option<&str>,
     log_format: Option<&str>,
 ) -> Result<IngestOptions, String> {
-    let format = match format.or(config.format.as_deref()) {
-        Some(name) => ingest_format(name)?,
-        None => Format::Auto,
+    let format = match (format.or(config.format.as_deref()), &config.mapping) {
+        (Some("mapped") | None, Some(mapping)) => {
+            let mut mapping = mapping.clone();
+            if mapping.name.is_empty() {
+                mapping.name = "custom".into();
+            }
+            Format::Mapped(Box::new(mapping))
+        }
+        (Some("mapped"), None) => {
+            return Err("format `mapped` needs an `ingest.mapping` section in the config".into())
+        }
+        (Some(name), _) => ingest_format(name)?,
+        (None, None) => Format::Auto,
     };
     Ok(IngestOptions {
         format,

@@ -87,11 +87,19 @@ pub(super) fn validate(path: &Path, text: &str, config: &Config) -> Result<(), C
             .unwrap_or(0)
     };
     if let Some(format) = &config.ingest.format {
-        if let Err(e) = crate::persist::ingest_format(format) {
+        if format == "mapped" {
+            if config.ingest.mapping.is_none() {
+                problems.push(Problem {
+                    line: line_of("format"),
+                    message: "format `mapped` needs an `ingest.mapping` section".into(),
+                    fix: "add `mapping:` under `ingest:` (see docs/input-formats.md)".into(),
+                });
+            }
+        } else if let Err(e) = crate::persist::ingest_format(format) {
             problems.push(Problem {
                 line: line_of("format"),
                 message: e,
-                fix: "use auto, har, nginx, otel, alb or a preset name".into(),
+                fix: "use auto, har, nginx, otel, alb, mapped or a preset name".into(),
             });
         }
     }

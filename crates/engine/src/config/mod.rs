@@ -37,13 +37,16 @@ pub struct Config {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IngestConfig {
-    /// Input format: `auto` (default), `har`, `nginx`, `otel`, `alb`, or a mapping preset
-    /// (`caddy`, `traefik`, `envoy`).
+    /// Input format: `auto` (default), `har`, `nginx`, `otel`, `alb`, `mapped` (the `mapping`
+    /// below), or a mapping preset (`caddy`, `traefik`, `envoy`, `kong`, `aws-apigw`).
     pub format: Option<String>,
     /// nginx `log_format` (or Apache `LogFormat`) string for text logs; `combined` by default.
     pub log_format: Option<String>,
     /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A field mapping for JSON logs no preset covers (used when `format` is `mapped`, or
+    /// when no format is given).
+    pub mapping: Option<rampart_ingest::FieldMapping>,
 }
 
 /// Reads and checks a config file. Relative spec paths are resolved against the file's folder.

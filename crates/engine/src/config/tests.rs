@@ -44,3 +44,19 @@ fn relative_specs_resolve_against_the_config_folder() {
     let c = load(&path).unwrap();
     assert_eq!(c.specs, vec![dir.path().join("api/openapi.yaml")]);
 }
+
+#[test]
+fn a_custom_field_mapping_is_read_and_used() {
+    let text = "ingest:\n  mapping:\n    time: {key: t, format: unix_ms}\n    method: {key: m}\n    path: {key: p, format: path_and_query}\n";
+    let c = parse(Path::new("r.yaml"), text).unwrap();
+    let options = crate::persist::ingest_options(&c.ingest, None, None).unwrap();
+    let rampart_ingest::Format::Mapped(m) = options.format else {
+        panic!("a mapping in the config selects the mapped format");
+    };
+    let ex = m
+        .parse(br#"{"t": 1000, "m": "get", "p": "/a?b=1"}"#)
+        .unwrap();
+    assert_eq!((ex.method.as_str(), ex.path.as_str()), ("GET", "/a"));
+    let err = parse(Path::new("r.yaml"), "ingest:\n  format: mapped\n").unwrap_err();
+    assert_eq!(err.problems[0].line, 2, "{err}");
+}
