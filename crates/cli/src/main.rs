@@ -29,10 +29,15 @@ fn main() -> ExitCode {
         Ok(Outcome::Skipped) => ExitCode::from(1),
         Err(err) => {
             // A closed pipe (`rampart inventory | head`) is not an error.
-            if err
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            let broken_pipe = err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                    || cause
+                        .downcast_ref::<serde_json::Error>()
+                        .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+            });
+            if broken_pipe {
                 return ExitCode::SUCCESS;
             }
             eprintln!("rampart: error: {err:#}");

@@ -48,7 +48,7 @@ pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<Outcome> {
     writeln!(
         out,
         "{:<7} {:<24} {:<48} {:>9}  {:<10}  LAST SEEN",
-        "METHOD", "HOST", "TEMPLATE", "HITS", "SPEC"
+        "METHOD", "HOST", "TEMPLATE", "HITS", "IN A SPEC"
     )?;
     for e in &endpoints {
         writeln!(
@@ -58,7 +58,7 @@ pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<Outcome> {
             escape_for_terminal(if e.host.is_empty() { "-" } else { &e.host }, 24),
             escape_for_terminal(&e.template, 48),
             e.hits,
-            if e.documented { "documented" } else { "shadow" },
+            if e.documented { "yes" } else { "no" },
             EventTime::from_unix_millis(e.last_seen_ms)
         )?;
     }

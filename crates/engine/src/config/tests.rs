@@ -60,3 +60,27 @@ fn a_custom_field_mapping_is_read_and_used() {
     let err = parse(Path::new("r.yaml"), "ingest:\n  format: mapped\n").unwrap_err();
     assert_eq!(err.problems[0].line, 2, "{err}");
 }
+
+mod fuzz {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use crate::config::parse;
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "[ -~\n]{0,300}") {
+            let _ = parse(Path::new("fuzz.yaml"), &text);
+        }
+
+        #[test]
+        fn arbitrary_values_in_known_keys_never_panic(
+            key in "(format|log_format|trusted_proxies|min_distinct_values|pin|compact_every|max_nodes)",
+            value in "[ -~]{0,40}",
+        ) {
+            let text = format!("ingest:\n  {key}: {value}\ndiscover:\n  templates:\n    {key}: {value}\n");
+            let _ = parse(Path::new("fuzz.yaml"), &text);
+        }
+    }
+}
