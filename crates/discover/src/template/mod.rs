@@ -22,11 +22,11 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 pub use config::TemplateConfig;
-use spec_match::{Origin, SpecMatcher};
+use spec_match::{Origin, ParamKind, SpecMatcher};
 use tree::{Label, Tree, TreeLimits};
 
 use crate::segment::SegmentKind;
-use crate::spec::Spec;
+use crate::spec::{ParamIn, Spec};
 
 /// An endpoint: host, method and template.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -153,15 +153,30 @@ impl Templater {
                 Some((m, t)) => (Some(m.trim()), t.trim()),
                 None => (None, pin),
             };
-            matcher.add(method, template, &[], Origin::Pin);
+            matcher.add(method, template, &[], Origin::Pin, &|_| None);
         }
         for (si, spec) in specs.iter().enumerate() {
             for (oi, op) in spec.operations.iter().enumerate() {
+                let kind_of = |name: &str| -> Option<ParamKind> {
+                    let p = op
+                        .params
+                        .iter()
+                        .find(|p| p.location == ParamIn::Path && p.name == name)?;
+                    match (
+                        p.schema.get("type").and_then(|t| t.as_str()),
+                        p.schema.get("format").and_then(|t| t.as_str()),
+                    ) {
+                        (Some("integer"), _) => Some(ParamKind::Integer),
+                        (_, Some("uuid")) => Some(ParamKind::Uuid),
+                        _ => None,
+                    }
+                };
                 matcher.add(
                     Some(&op.method),
                     &op.path,
                     &spec.hosts,
                     Origin::Spec { spec: si, op: oi },
+                    &kind_of,
                 );
             }
         }

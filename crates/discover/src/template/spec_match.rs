@@ -13,6 +13,10 @@ use super::path::segments;
 enum Pattern {
     /// `{name}`: any non-empty segment.
     Any,
+    /// `{name}` documented as an integer: digits only.
+    Number,
+    /// `{name}` documented with `format: uuid`.
+    Uuid,
     /// Literal text around parameters (`{name}.json`, `v{major}`): the literal parts, in order;
     /// the first is a required prefix and the last a required suffix.
     Glob(Vec<String>),
@@ -52,6 +56,11 @@ impl Pattern {
     fn matches(&self, seg: &str) -> bool {
         match self {
             Pattern::Any => !seg.is_empty(),
+            Pattern::Number => {
+                let digits = seg.strip_prefix('-').unwrap_or(seg);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            }
+            Pattern::Uuid => crate::segment::classify(seg) == crate::segment::SegmentKind::Uuid,
             Pattern::Glob(parts) => {
                 let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
                     return false;
@@ -75,6 +84,22 @@ impl Pattern {
             }
         }
     }
+}
+
+/// A documented path parameter's type, where it narrows what matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamKind {
+    /// `type: integer`.
+    Integer,
+    /// `format: uuid`.
+    Uuid,
+}
+
+/// The name of a segment that is one whole parameter (`{id}` → `id`).
+fn whole_param(seg: &str) -> Option<&str> {
+    seg.strip_prefix('{')?
+        .strip_suffix('}')
+        .filter(|n| !n.contains(['{', '}']))
 }
 
 /// What a matcher entry points to.
@@ -133,17 +158,26 @@ impl SpecMatcher {
         self.nodes.len() == 1 && self.nodes[0].entries.is_empty()
     }
 
-    /// Adds a template. `method` `None` matches every method.
+    /// Adds a template. `method` `None` matches every method. `kind_of` gives the documented
+    /// type of a path parameter by name (`integer`, `uuid`), so that `/users/export` does not
+    /// land on `/users/{id}` when ids are documented as integers.
     pub(crate) fn add(
         &mut self,
         method: Option<&str>,
         template: &str,
         hosts: &[String],
         origin: Origin,
+        kind_of: &dyn Fn(&str) -> Option<ParamKind>,
     ) {
         let mut at = 0;
         for seg in segments(template, self.max_depth) {
-            at = match Pattern::parse(seg) {
+            let pattern =
+                Pattern::parse(seg).map(|p| match (&p, whole_param(seg).and_then(kind_of)) {
+                    (Pattern::Any, Some(ParamKind::Integer)) => Pattern::Number,
+                    (Pattern::Any, Some(ParamKind::Uuid)) => Pattern::Uuid,
+                    _ => p,
+                });
+            at = match pattern {
                 None => match self.nodes[at].literals.get(seg) {
                     Some(&n) => n,
                     None => {
@@ -233,7 +267,13 @@ mod tests {
     fn matcher(templates: &[(&str, &str)]) -> SpecMatcher {
         let mut m = SpecMatcher::new(24);
         for (i, (method, t)) in templates.iter().enumerate() {
-            m.add(Some(method), t, &[], Origin::Spec { spec: 0, op: i });
+            m.add(
+                Some(method),
+                t,
+                &[],
+                Origin::Spec { spec: 0, op: i },
+                &|_| None,
+            );
         }
         m
     }
@@ -281,9 +321,24 @@ mod tests {
     }
 
     #[test]
+    fn documented_types_narrow_matches() {
+        let mut m = SpecMatcher::new(24);
+        let int = |n: &str| (n == "id").then_some(ParamKind::Integer);
+        m.add(Some("GET"), "/users/{id}", &[], Origin::Pin, &int);
+        assert!(m.find("h", "GET", &["users", "42"]).is_some());
+        assert!(m.find("h", "GET", &["users", "export"]).is_none());
+    }
+
+    #[test]
     fn hosts_scope_entries() {
         let mut m = SpecMatcher::new(24);
-        m.add(Some("GET"), "/a", &["api.example.com".into()], Origin::Pin);
+        m.add(
+            Some("GET"),
+            "/a",
+            &["api.example.com".into()],
+            Origin::Pin,
+            &|_| None,
+        );
         assert!(m.find("api.example.com", "GET", &["a"]).is_some());
         assert!(m.find("other.example.com", "GET", &["a"]).is_none());
         assert!(m.find("", "GET", &["a"]).is_some());
