@@ -360,3 +360,22 @@ fn many_words_where_values_are_are_values_but_actions_stay() {
         vec!["DELETE /envvar/export", "DELETE /envvar/{name}"]
     );
 }
+
+#[test]
+fn a_name_holding_values_somewhere_holds_them_elsewhere() {
+    let mut paths: Vec<(String, String)> = (0..12)
+        .map(|i| {
+            (
+                "GET".to_owned(),
+                format!("/cards/{}/board/field-{i}x", 100 + i),
+            )
+        })
+        .collect();
+    paths.push(("GET".into(), "/lists/77/board/name_weekly".into()));
+    let (t, _) = learn_owned(&paths);
+    let got = templates(&t);
+    assert!(
+        got.contains(&"GET /lists/{id}/board/{name}".to_owned()),
+        "{got:?}"
+    );
+}

@@ -356,6 +356,24 @@ impl Tree {
 
     fn analyse_pass(&mut self) -> Vec<Merge> {
         let mut merges = Vec::new();
+        // Literal names that hold values somewhere (`/cards/{id}/board/{field}`): the same
+        // name elsewhere probably does too (`/lists/{id}/board/...`).
+        let holding: std::collections::HashSet<Box<str>> = self
+            .nodes
+            .iter()
+            .filter(|n| n.alive)
+            .filter_map(|n| match &n.label {
+                Label::Literal(s)
+                    if n.params.iter().any(|p| {
+                        let p = &self.nodes[*p as usize];
+                        p.kinds & kind_bit(SegmentKind::Slug) != 0
+                    }) =>
+                {
+                    Some(s.clone())
+                }
+                _ => None,
+            })
+            .collect();
         let mut queue: Vec<NodeId> = self.roots.values().copied().collect();
         queue.sort_unstable();
         let mut i = 0;
@@ -369,11 +387,60 @@ impl Tree {
             merges.extend(self.collapse(at, false));
             merges.extend(self.follow_other_version(at));
             merges.extend(self.words_like_values(at));
+            merges.extend(self.values_by_analogy(at, &holding));
             let node = &self.nodes[at as usize];
             let mut children: Vec<NodeId> = node.literals.values().copied().collect();
             children.sort_unstable();
             queue.extend(children);
             queue.extend(node.params.iter().copied());
+        }
+        merges
+    }
+
+    /// Leaves below a name that holds values elsewhere in the tree are values here too.
+    fn values_by_analogy(
+        &mut self,
+        at: NodeId,
+        holding: &std::collections::HashSet<Box<str>>,
+    ) -> Vec<Merge> {
+        let node = &self.nodes[at as usize];
+        let Label::Literal(name) = &node.label else {
+            return Vec::new();
+        };
+        if !holding.contains(name) || self.only_prefixes_above(at) {
+            return Vec::new();
+        }
+        let leaves: Vec<(Box<str>, NodeId)> = node
+            .literals
+            .iter()
+            .filter(|(seg, c)| {
+                let c = &self.nodes[**c as usize];
+                c.literals.is_empty()
+                    && c.params.is_empty()
+                    && !self.is_static_word(seg)
+                    && !self.is_user_static(seg)
+                    && value_likeness(seg) > 0.2
+            })
+            .map(|(s, n)| (s.clone(), *n))
+            .collect();
+        let mut merges = Vec::new();
+        if leaves.is_empty() {
+            return merges;
+        }
+        let reason = format!("`{name}` holds values elsewhere in the API");
+        for (seg, n) in leaves {
+            let (_, ext) = split_extension(&seg);
+            let ext = ext.map(str::to_owned);
+            let Ok(param) = self.param_child_unbounded(at, ext.as_deref()) else {
+                continue;
+            };
+            self.nodes[at as usize].literals.retain(|_, c| *c != n);
+            self.merge_into(n, param, &mut merges);
+            self.merged_literals += 1;
+            let why = &mut self.nodes[param as usize].why;
+            if !why.contains(&reason) {
+                why.push(reason.clone());
+            }
         }
         merges
     }
