@@ -832,8 +832,7 @@ impl Tree {
         } else if parent_is_literal && n >= 2 * min {
             format!("{n} distinct literals")
         } else if parent_is_literal
-            && n >= COLLECTION_MEMBERS
-            && likeness >= 0.5
+            && ((n >= COLLECTION_MEMBERS && likeness >= 0.5) || (n >= 4 && likeness >= 0.4))
             && candidates.iter().all(|(_, c)| {
                 let c = &self.nodes[*c as usize];
                 c.literals.is_empty() && c.params.is_empty()
