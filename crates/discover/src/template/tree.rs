@@ -1180,7 +1180,7 @@ fn is_self_word(seg: &str) -> bool {
 const COLLECTION_MEMBERS: usize = 3;
 
 /// Vocabulary words seen as leaves where values are, past which they are taken as values.
-const WORD_VALUES: usize = 5;
+const WORD_VALUES: usize = 4;
 
 /// Distinct numbers at a host's root after which numbers there are values.
 const ROOT_NUMBERS: usize = 3;
