@@ -377,14 +377,7 @@ pub(crate) fn openapi(analysis: &Analysis, _specs: &[Spec]) -> Value {
         .inventory
         .endpoints
         .iter()
-        .map(|e| ExportEndpoint {
-            host: &e.key.host,
-            method: &e.key.method,
-            template: &e.key.template,
-            facts: &e.facts,
-            param_kinds: &e.param_kinds,
-            explanation: &e.why,
-        })
+        .map(Endpoint::export)
         .collect();
     export_openapi("Learned by Rampart from traffic", &endpoints)
 }

@@ -215,6 +215,18 @@ impl Inventory {
 }
 
 impl Endpoint {
+    /// The view the OpenAPI export needs.
+    pub fn export(&self) -> crate::openapi::ExportEndpoint<'_> {
+        crate::openapi::ExportEndpoint {
+            host: &self.key.host,
+            method: &self.key.method,
+            template: &self.key.template,
+            facts: &self.facts,
+            param_kinds: &self.param_kinds,
+            explanation: &self.why,
+        }
+    }
+
     /// The view the spec diff needs.
     pub fn observed(&self) -> Observed {
         Observed {

@@ -73,18 +73,7 @@ fn learned_document() -> Value {
         inv.observe(&exchange(i, "GET", "/.env", 404));
     }
     let report = inv.finish();
-    let eps: Vec<ExportEndpoint<'_>> = report
-        .endpoints
-        .iter()
-        .map(|e| ExportEndpoint {
-            host: &e.key.host,
-            method: &e.key.method,
-            template: &e.key.template,
-            facts: &e.facts,
-            param_kinds: &e.param_kinds,
-            explanation: &e.why,
-        })
-        .collect();
+    let eps: Vec<ExportEndpoint<'_>> = report.endpoints.iter().map(|e| e.export()).collect();
     export_openapi("test", &eps)
 }
 

@@ -17,6 +17,7 @@ mod client;
 mod detect;
 pub mod har;
 mod input;
+mod json_value;
 pub mod mapping;
 pub mod nginx;
 pub mod otel;

@@ -24,6 +24,7 @@ use rampart_core::{EventTime, Exchange, Headers};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::json_value::{number, short};
 use crate::nginx::host_only;
 use crate::record_error::RecordError;
 use crate::url_parts::split_path_and_query;
@@ -197,6 +198,14 @@ impl FieldMapping {
     }
 }
 
+/// A scalar as text, or the first element of an array (header lists).
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Array(items) => items.first().and_then(text),
+        other => crate::json_value::text(other),
+    }
+}
+
 /// A value by key: the key as written, else a dotted path through nested objects.
 fn lookup<'v>(doc: &'v Value, key: &str) -> Option<&'v Value> {
     if let Some(v) = doc.get(key) {
@@ -207,29 +216,6 @@ fn lookup<'v>(doc: &'v Value, key: &str) -> Option<&'v Value> {
         cur = cur.get(part)?;
     }
     Some(cur).filter(|v| !v.is_null())
-}
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Array(items) => items.first().and_then(text),
-        _ => None,
-    }
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|n: &f64| n.is_finite())
-}
-
-fn short(v: &Value) -> String {
-    rampart_core::redact::escape_for_terminal(&v.to_string(), 40)
 }
 
 fn strip_port(s: &str) -> &str {

@@ -5,6 +5,7 @@
 use rampart_core::{Body, EventTime, Exchange};
 use serde_json::{Map, Value};
 
+use crate::json_value::{number, short, text};
 use crate::record_error::RecordError;
 use crate::url_parts::{host_from_authority, split_path_and_query, split_url};
 
@@ -42,23 +43,6 @@ fn flatten(prefix: &str, obj: Map<String, Value>, out: &mut Vec<(String, Value)>
 
 fn is_body_key(key: &str) -> bool {
     key == "http.request.body" || key == "http.response.body"
-}
-
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// A timestamp: RFC 3339 text, or a number of seconds, milliseconds or nanoseconds.
@@ -205,11 +189,6 @@ fn body(v: &Value) -> Option<Body> {
             other.to_string().as_bytes(),
         )),
     }
-}
-
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    rampart_core::redact::escape_for_terminal(&s, 40)
 }
 
 #[cfg(test)]

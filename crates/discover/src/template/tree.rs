@@ -423,26 +423,8 @@ impl Tree {
             })
             .map(|(s, n)| (s.clone(), *n))
             .collect();
-        let mut merges = Vec::new();
-        if leaves.is_empty() {
-            return merges;
-        }
         let reason = format!("`{name}` holds values elsewhere in the API");
-        for (seg, n) in leaves {
-            let (_, ext) = split_extension(&seg);
-            let ext = ext.map(str::to_owned);
-            let Ok(param) = self.param_child_unbounded(at, ext.as_deref()) else {
-                continue;
-            };
-            self.nodes[at as usize].literals.retain(|_, c| *c != n);
-            self.merge_into(n, param, &mut merges);
-            self.merged_literals += 1;
-            let why = &mut self.nodes[param as usize].why;
-            if !why.contains(&reason) {
-                why.push(reason.clone());
-            }
-        }
-        merges
+        self.merge_as_values(at, leaves, &reason)
     }
 
     /// Where names were found to be values, a vocabulary word that leads only where the
@@ -520,8 +502,19 @@ impl Tree {
             "values where another version of the API has them ({})",
             self.template(mirror)
         );
+        self.merge_as_values(at, candidates, &reason)
+    }
+
+    /// Merges literal children of `at` into its parameter child (one per file extension),
+    /// recording `reason` there.
+    fn merge_as_values(
+        &mut self,
+        at: NodeId,
+        literals: Vec<(Box<str>, NodeId)>,
+        reason: &str,
+    ) -> Vec<Merge> {
         let mut merges = Vec::new();
-        for (seg, n) in candidates {
+        for (seg, n) in literals {
             let (_, ext) = split_extension(&seg);
             let ext = ext.map(str::to_owned);
             let Ok(param) = self.param_child_unbounded(at, ext.as_deref()) else {
@@ -531,8 +524,8 @@ impl Tree {
             self.merge_into(n, param, &mut merges);
             self.merged_literals += 1;
             let why = &mut self.nodes[param as usize].why;
-            if !why.contains(&reason) {
-                why.push(reason.clone());
+            if !why.iter().any(|w| w == reason) {
+                why.push(reason.to_owned());
             }
         }
         merges
