@@ -11,12 +11,15 @@
 //! - [`redact`]: masking helpers for the redacted examples shown to people;
 //! - [`Hll`]: a small mergeable HyperLogLog for distinct counts under attack.
 
+mod alert;
+pub mod auth;
 mod exchange;
 mod hash;
 pub mod redact;
 mod sketch;
 mod time;
 
+pub use alert::{Alert, Entity, EntityKind, Owasp, Severity};
 pub use exchange::{Body, Exchange, Headers, BODY_SAMPLE_LIMIT};
 pub use hash::{fast_hash, HashTag, KeyedHasher};
 pub use sketch::Hll;

@@ -9,7 +9,7 @@
 //!   the inventory with them, and [`openapi`] exports the inventory as OpenAPI 3;
 //! - [`inventory`] ties these together behind `observe(&Exchange)`.
 
-pub mod auth;
+pub use rampart_core::auth;
 pub mod classify;
 pub mod diff;
 pub mod facts;

@@ -36,7 +36,7 @@ fn parts(token: &str) -> Option<(&str, &str, &str)> {
 
 /// The header's `alg` when `token` is three base64url parts whose first is a JSON object with
 /// an `alg` string.
-pub(crate) fn header_alg(token: &str) -> Option<String> {
+pub fn header_alg(token: &str) -> Option<String> {
     let (h, _, _) = parts(token)?;
     match decode_part(h)?.get("alg")? {
         Value::String(alg) => Some(alg.clone()),

@@ -1,5 +1,5 @@
 use base64::Engine;
-use rampart_core::{Exchange, KeyedHasher};
+use crate::{Exchange, KeyedHasher};
 
 use super::*;
 
@@ -106,7 +106,7 @@ fn things_that_look_like_credentials_but_are_not() {
 
 mod fuzz {
     use proptest::prelude::*;
-    use rampart_core::{Exchange, KeyedHasher};
+    use crate::{Exchange, KeyedHasher};
 
     use crate::auth::{credentials, is_anonymous};
 

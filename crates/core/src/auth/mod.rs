@@ -5,7 +5,7 @@
 //! hashes. Only a JWT's algorithm, issuer, audience and expiry are kept as text, since those are
 //! public configuration rather than secrets.
 
-pub(crate) mod jwt;
+pub mod jwt;
 mod locate;
 
 #[cfg(test)]
@@ -13,8 +13,8 @@ mod tests;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rampart_core::redact::escape_for_terminal;
-use rampart_core::{Exchange, HashTag, KeyedHasher};
+use crate::redact::escape_for_terminal;
+use crate::{Exchange, HashTag, KeyedHasher};
 use serde::{Deserialize, Serialize};
 
 use locate::{Candidate, Place};

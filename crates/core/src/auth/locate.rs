@@ -1,6 +1,6 @@
 //! Where credentials hide in a request, found by name alone (no decoding, no hashing).
 
-use rampart_core::Exchange;
+use crate::Exchange;
 
 /// How a raw credential was presented, before any decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
