@@ -229,6 +229,9 @@ pub struct Alert {
     pub endpoint: Option<String>,
     /// Event time of the first request of the episode.
     pub first_seen: EventTime,
+    /// Event time of the request on which the detector fired (the alert's time to detection
+    /// is `raised - first_seen` of the attack).
+    pub raised: EventTime,
     /// Event time of the latest request of the episode.
     pub last_seen: EventTime,
     /// Requests of the episode that matched the detector after it fired.
@@ -301,6 +304,7 @@ mod tests {
             actor: None,
             endpoint: None,
             first_seen: EventTime::from_unix_millis(0),
+            raised: EventTime::from_unix_millis(1),
             last_seen: EventTime::from_unix_millis(1),
             requests: 2,
             evidence: String::new(),
