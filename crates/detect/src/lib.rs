@@ -1,0 +1,3 @@
+//! Rampart's detection: streaming detectors of API abuse over bounded per-entity state.
+
+pub mod signals;
