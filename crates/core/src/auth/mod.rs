@@ -11,10 +11,10 @@ mod locate;
 #[cfg(test)]
 mod tests;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use crate::redact::escape_for_terminal;
 use crate::{Exchange, HashTag, KeyedHasher};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use locate::{Candidate, Place};

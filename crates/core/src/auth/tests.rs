@@ -1,5 +1,5 @@
-use base64::Engine;
 use crate::{Exchange, KeyedHasher};
+use base64::Engine;
 
 use super::*;
 
@@ -105,8 +105,8 @@ fn things_that_look_like_credentials_but_are_not() {
 }
 
 mod fuzz {
-    use proptest::prelude::*;
     use crate::{Exchange, KeyedHasher};
+    use proptest::prelude::*;
 
     use crate::auth::{credentials, is_anonymous};
 

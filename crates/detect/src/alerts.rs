@@ -1,0 +1,231 @@
+//! The [`AlertBook`]: signals in, deduplicated alerts out.
+//!
+//! One alert per detector, entity and episode: the first signal opens it, later signals update
+//! its last-seen time, request count, figures and members. An episode ends when its entity has
+//! been quiet for the episode gap (event time); a later signal opens a new alert. Memory is
+//! bounded: a cap on open alerts, on members per alert and on members overall, each counted when
+//! reached.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
+
+use rampart_core::{fast_hash, Alert, Entity, EntityKind, EventTime};
+
+use crate::detector::{Members, Render, Signal};
+use crate::request::Request;
+
+/// Limits of the alert book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookLimits {
+    /// Quiet time (ms of event time) that ends an episode.
+    pub episode_gap_ms: i64,
+    /// Most members (addresses and sessions) named per alert.
+    pub max_members_per_alert: usize,
+    /// Most members named over all alerts.
+    pub max_members_total: usize,
+    /// Most alerts kept (open and closed).
+    pub max_alerts: usize,
+}
+
+impl Default for BookLimits {
+    fn default() -> Self {
+        Self {
+            episode_gap_ms: 30 * 60 * 1000,
+            max_members_per_alert: 100_000,
+            max_members_total: 2_000_000,
+            max_alerts: 100_000,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Open {
+    alert: Alert,
+    render: Render,
+    member_keys: HashSet<u64>,
+}
+
+/// Counters of the alert book.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BookStats {
+    /// Alerts opened.
+    pub opened: u64,
+    /// Signals received.
+    pub signals: u64,
+    /// Alerts not opened because the cap was reached.
+    pub alerts_dropped: u64,
+    /// Members not named because a cap was reached.
+    pub members_dropped: u64,
+}
+
+/// Deduplicates signals into alerts.
+#[derive(Debug)]
+pub struct AlertBook {
+    limits: BookLimits,
+    alerts: Vec<Open>,
+    index: HashMap<(u64, u64), usize>,
+    members_total: usize,
+    flagged_ips: HashSet<IpAddr>,
+    stats: BookStats,
+}
+
+impl AlertBook {
+    /// An empty book with `limits`.
+    pub fn new(limits: BookLimits) -> Self {
+        Self {
+            limits,
+            alerts: Vec::new(),
+            index: HashMap::new(),
+            members_total: 0,
+            flagged_ips: HashSet::new(),
+            stats: BookStats::default(),
+        }
+    }
+
+    /// Applies one signal raised on `req`.
+    pub fn apply(&mut self, signal: Signal, req: &Request<'_>) {
+        self.stats.signals += 1;
+        let detector_key = fast_hash(signal.detector.as_bytes());
+        let key = (detector_key, signal.subject.key());
+        let now = EventTime::from_unix_millis(req.time);
+        let idx = match self.index.get(&key) {
+            Some(&i)
+                if req.time - self.alerts[i].alert.last_seen.as_unix_millis()
+                    <= self.limits.episode_gap_ms =>
+            {
+                i
+            }
+            _ => {
+                if self.alerts.len() >= self.limits.max_alerts {
+                    self.stats.alerts_dropped += 1;
+                    return;
+                }
+                let entity = signal.subject.entity(req);
+                let id = format!(
+                    "{:016x}",
+                    fast_hash(format!("{}|{}|{}", signal.detector, entity, req.time).as_bytes())
+                );
+                self.alerts.push(Open {
+                    alert: Alert {
+                        id,
+                        detector: signal.detector.to_owned(),
+                        owasp: signal.owasp,
+                        severity: signal.severity,
+                        entity,
+                        actor: None,
+                        endpoint: signal.with_endpoint.then(|| req.endpoint()),
+                        first_seen: now,
+                        raised: now,
+                        last_seen: now,
+                        requests: 0,
+                        evidence: String::new(),
+                        figures: BTreeMap::new(),
+                        members: Vec::new(),
+                        members_dropped: 0,
+                    },
+                    render: signal.render,
+                    member_keys: HashSet::new(),
+                });
+                self.stats.opened += 1;
+                let i = self.alerts.len() - 1;
+                self.index.insert(key, i);
+                i
+            }
+        };
+        let open = &mut self.alerts[idx];
+        let a = &mut open.alert;
+        a.last_seen = a.last_seen.max(now);
+        a.first_seen = a.first_seen.min(now);
+        a.requests += 1;
+        a.severity = a.severity.max(signal.severity);
+        for (name, value) in signal.figures {
+            match a.figures.get_mut(name) {
+                Some(v) => *v = value,
+                None => {
+                    a.figures.insert(name.to_owned(), value);
+                }
+            }
+        }
+        if a.entity.kind == EntityKind::Ip {
+            if let Some(ip) = req.ip {
+                self.flagged_ips.insert(ip);
+            }
+        }
+        let mut new_members: Vec<Entity> = Vec::new();
+        let mut add_ip = |ip: IpAddr, new: &mut Vec<Entity>| {
+            let k = fast_hash(ip.to_string().as_bytes());
+            if open.member_keys.insert(k) {
+                new.push(Entity::ip(ip));
+            }
+        };
+        match signal.members {
+            Members::None => {}
+            Members::ThisRequest | Members::Backfill(_) => {
+                if let Members::Backfill(ips) = &signal.members {
+                    for &ip in ips {
+                        add_ip(ip, &mut new_members);
+                    }
+                }
+                if let Some(ip) = req.ip {
+                    add_ip(ip, &mut new_members);
+                }
+                if let Some(s) = req.session {
+                    if open.member_keys.insert(s.0 as u64 ^ 0x5e55_1011) {
+                        new_members.push(Entity::new(EntityKind::Session, s.to_string()));
+                    }
+                }
+            }
+        }
+        for m in new_members {
+            if m == open.alert.entity {
+                continue;
+            }
+            if open.alert.members.len() >= self.limits.max_members_per_alert
+                || self.members_total >= self.limits.max_members_total
+            {
+                open.alert.members_dropped += 1;
+                self.stats.members_dropped += 1;
+                continue;
+            }
+            if m.kind == EntityKind::Ip {
+                if let Ok(ip) = m.value.parse() {
+                    self.flagged_ips.insert(ip);
+                }
+            }
+            open.alert.members.push(m);
+            self.members_total += 1;
+        }
+    }
+
+    /// Whether an alert names `ip` (as its entity or a member).
+    pub fn is_flagged(&self, ip: IpAddr) -> bool {
+        self.flagged_ips.contains(&ip)
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> BookStats {
+        self.stats
+    }
+
+    /// Every alert, with its evidence rendered from the latest figures, oldest first.
+    pub fn alerts(&self) -> Vec<Alert> {
+        let mut out: Vec<Alert> = self
+            .alerts
+            .iter()
+            .map(|o| {
+                let mut a = o.alert.clone();
+                a.evidence = (o.render)(&a.figures);
+                a
+            })
+            .collect();
+        out.sort_by(|a, b| a.raised.cmp(&b.raised).then(a.id.cmp(&b.id)));
+        out
+    }
+
+    /// Approximate bytes held.
+    pub fn approx_bytes(&self) -> usize {
+        self.alerts.len() * std::mem::size_of::<Open>()
+            + self.members_total * (std::mem::size_of::<Entity>() + 48)
+            + self.flagged_ips.len() * 24
+    }
+}

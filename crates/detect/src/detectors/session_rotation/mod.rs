@@ -1,0 +1,213 @@
+//! `session_rotation`: many sessions per client, and browsers without a browser's cookies
+//! (OWASP API2 / API6).
+//!
+//! - **Catches**: the seeds' "each IP address showed high session rotation" (a fresh session
+//!   cookie or token on most requests, from one address or one fingerprint over rotating
+//!   addresses), and "each attack generated a single cookie whereas typical users would
+//!   generate upwards of 40-50 cookies".
+//! - **Key**: client address; fingerprint.
+//! - **State**: about 56 bytes per address; 96 per fingerprint.
+//! - **Evidence**: "48 distinct sessions in 52 requests within 600 s (0.92 per request)";
+//!   "81 requests claiming a browser with at most 1 cookie".
+//!
+//! Many sessions behind one address are normal for a corporate NAT, but each of them makes many
+//! requests: only sessions per request tells rotation apart.
+
+mod config;
+#[cfg(test)]
+mod tests;
+
+pub use config::SessionRotationConfig;
+
+use std::collections::BTreeMap;
+
+use rampart_core::{Owasp, Severity};
+
+use crate::detector::{figure, Detector, Members, Signal, Subject};
+use crate::detectors::scraping::is_declared_crawler;
+use crate::keyed::{Keyed, KeyedStats};
+use crate::request::Request;
+use crate::sketch::{Distinct, Window};
+
+/// The detector's name.
+pub const NAME: &str = "session_rotation";
+
+#[derive(Debug, Clone, Default)]
+struct State {
+    window: Window,
+    requests: u32,
+    sessions: Distinct,
+    ips: Distinct,
+    cookieless: u32,
+    rotating: bool,
+    cookie_fired: bool,
+}
+
+/// The session-rotation detector.
+#[derive(Debug)]
+pub struct SessionRotation {
+    config: SessionRotationConfig,
+    ips: Keyed<State>,
+    fingerprints: Keyed<State>,
+}
+
+impl SessionRotation {
+    /// A detector with `config`.
+    pub fn new(config: SessionRotationConfig) -> Self {
+        let idle = config.window_secs as i64 * 1000;
+        Self {
+            ips: Keyed::new(config.max_tracked, idle),
+            fingerprints: Keyed::new(config.max_tracked / 4, idle),
+            config,
+        }
+    }
+}
+
+fn roll(s: &mut State, now: i64, window_ms: i64) {
+    if s.window.roll(now, window_ms) {
+        *s = State {
+            window: s.window,
+            rotating: s.rotating,
+            cookie_fired: s.cookie_fired,
+            ..State::default()
+        };
+    }
+}
+
+fn rotation_figures(s: &State, window_secs: u64) -> Vec<(&'static str, f64)> {
+    let sessions = s.sessions.count() as f64;
+    vec![
+        ("sessions", sessions),
+        ("requests", f64::from(s.requests)),
+        (
+            "sessions_per_request",
+            ((sessions / f64::from(s.requests.max(1))).min(1.0) * 100.0).round() / 100.0,
+        ),
+        ("addresses", s.ips.count() as f64),
+        ("window_secs", window_secs as f64),
+    ]
+}
+
+fn render_rotation(f: &BTreeMap<String, f64>) -> String {
+    format!(
+        "{} distinct sessions in {} requests within {} s ({} per request) from {} address(es)",
+        figure(f, "sessions"),
+        figure(f, "requests"),
+        figure(f, "window_secs"),
+        figure(f, "sessions_per_request"),
+        figure(f, "addresses"),
+    )
+}
+
+fn render_cookies(f: &BTreeMap<String, f64>) -> String {
+    format!(
+        "{} requests claiming a browser but carrying at most {} cookie(s); browsers carry dozens",
+        figure(f, "cookieless_requests"),
+        figure(f, "max_cookies"),
+    )
+}
+
+fn claims_browser(ua: &str) -> bool {
+    ua.starts_with("Mozilla/") && !ua.contains("compatible;") && !is_declared_crawler(ua)
+}
+
+impl Detector for SessionRotation {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
+        let Some(ip) = req.ip else {
+            return;
+        };
+        let c = &self.config;
+        let window_ms = c.window_secs as i64 * 1000;
+        let s = self.ips.entry(req.ip_key, req.time);
+        roll(s, req.time, window_ms);
+        s.requests += 1;
+        s.ips.insert(req.ip_key);
+        if let Some(session) = req.session {
+            s.sessions.insert(session.0 as u64);
+        }
+        let browser = claims_browser(req.user_agent());
+        if browser && !req.is_page && req.cookies <= c.max_browser_cookies {
+            s.cookieless += 1;
+        }
+        let sessions = s.sessions.count();
+        let per_request = sessions as f64 / f64::from(s.requests);
+        if s.rotating || (sessions >= c.min_sessions && per_request >= c.min_sessions_per_request) {
+            s.rotating = true;
+            out.push(Signal {
+                detector: NAME,
+                owasp: Owasp::Api2BrokenAuthentication,
+                severity: Severity::Medium,
+                subject: Subject::Ip(ip),
+                with_endpoint: false,
+                figures: rotation_figures(s, c.window_secs),
+                render: render_rotation,
+                members: Members::ThisRequest,
+            });
+        }
+        if browser
+            && req.cookies <= c.max_browser_cookies
+            && !req.traits.looks_human()
+            && (s.cookie_fired || s.cookieless >= c.min_cookieless_requests)
+        {
+            s.cookie_fired = true;
+            out.push(Signal {
+                detector: NAME,
+                owasp: Owasp::Api6SensitiveBusinessFlows,
+                severity: Severity::Low,
+                subject: Subject::Ip(ip),
+                with_endpoint: false,
+                figures: vec![
+                    ("cookieless_requests", f64::from(s.cookieless)),
+                    ("max_cookies", f64::from(c.max_browser_cookies)),
+                ],
+                render: render_cookies,
+                members: Members::None,
+            });
+        }
+
+        if req.traits.looks_human() || req.session.is_none() {
+            return;
+        }
+        let f = self.fingerprints.entry(req.fingerprint, req.time);
+        roll(f, req.time, window_ms);
+        f.requests += 1;
+        f.ips.insert(req.ip_key);
+        if let Some(session) = req.session {
+            f.sessions.insert(session.0 as u64);
+        }
+        let sessions = f.sessions.count();
+        let per_request = sessions as f64 / f64::from(f.requests);
+        if f.rotating
+            || (sessions >= c.min_sessions * 5
+                && per_request >= c.min_sessions_per_request.max(0.8)
+                && f.ips.count() >= 10)
+        {
+            f.rotating = true;
+            out.push(Signal {
+                detector: NAME,
+                owasp: Owasp::Api2BrokenAuthentication,
+                severity: Severity::Medium,
+                subject: Subject::Fingerprint(req.fingerprint),
+                with_endpoint: false,
+                figures: rotation_figures(f, c.window_secs),
+                render: render_rotation,
+                members: Members::ThisRequest,
+            });
+        }
+    }
+
+    fn stats(&self) -> Vec<(&'static str, KeyedStats)> {
+        vec![
+            ("addresses", self.ips.stats()),
+            ("fingerprints", self.fingerprints.stats()),
+        ]
+    }
+
+    fn approx_bytes(&self) -> usize {
+        self.ips.approx_bytes() + self.fingerprints.approx_bytes()
+    }
+}

@@ -1,0 +1,98 @@
+//! Object ids handed out in JSON responses (`"id": 42`, `"userId": "u_81"`), so enumeration can
+//! tell ids a client was given from ids it guessed.
+
+use rampart_core::fast_hash;
+
+/// Most ids read from one response.
+const MAX_IDS: usize = 256;
+/// Longest id value read.
+const MAX_ID_LEN: usize = 64;
+
+/// Pushes the hash of every id-named value in `json` (fields named `id` or ending in `Id` or
+/// `_id`), at most 256. Values are hashed lower-cased, as request objects are.
+pub fn handed_ids(json: &[u8], out: &mut Vec<u64>) {
+    let mut i = 0;
+    while let Some(pos) = memchr_id(&json[i..]) {
+        let at = i + pos;
+        i = at + 3;
+        // `id"` must end a key: the byte before `id` is `"`, `_` or the key is camelCase `...Id`.
+        let before = at.checked_sub(1).map(|b| json[b]);
+        let key_ok = matches!(before, Some(b'"' | b'_')) || json[at] == b'I';
+        if !key_ok {
+            continue;
+        }
+        let mut j = i;
+        while j < json.len() && json[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= json.len() || json[j] != b':' {
+            continue;
+        }
+        j += 1;
+        while j < json.len() && json[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let value = if j < json.len() && json[j] == b'"' {
+            let start = j + 1;
+            let end = json[start..]
+                .iter()
+                .position(|&b| b == b'"')
+                .map(|p| start + p);
+            end.map(|e| &json[start..e])
+        } else {
+            let end = json[j..]
+                .iter()
+                .position(|b| !b.is_ascii_digit() && *b != b'-')
+                .map_or(json.len(), |p| j + p);
+            Some(&json[j..end])
+        };
+        if let Some(v) = value.filter(|v| !v.is_empty() && v.len() <= MAX_ID_LEN) {
+            out.push(fast_hash(&v.to_ascii_lowercase()));
+            if out.len() >= MAX_IDS {
+                return;
+            }
+        }
+    }
+}
+
+/// Position of the next `id"` or `Id"`.
+fn memchr_id(hay: &[u8]) -> Option<usize> {
+    hay.windows(3)
+        .position(|w| (w[0] == b'i' || w[0] == b'I') && w[1] == b'd' && w[2] == b'"')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reads_id_fields_of_every_style() {
+        let mut out = Vec::new();
+        handed_ids(
+            br#"{"items":[{"id": 41,"name":"a"},{"id":"AB12"}],"ownerId":7,"user_id":"x9","valid":true}"#,
+            &mut out,
+        );
+        let want: Vec<u64> = ["41", "ab12", "7", "x9"]
+            .iter()
+            .map(|s| fast_hash(s.as_bytes()))
+            .collect();
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn words_ending_in_id_are_not_ids() {
+        let mut out = Vec::new();
+        handed_ids(br#"{"paid": 5, "valid": 1, "squid": "x"}"#, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_is_bounded(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let mut out = Vec::new();
+            handed_ids(&bytes, &mut out);
+            prop_assert!(out.len() <= MAX_IDS);
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! [`Request`]: what detectors read of an exchange, derived once per exchange.
+//!
+//! Hashing credentials, shaping the path and recognising a login cost more than any single
+//! detector, so they are done here once and shared. Secrets and personal values appear only as
+//! keyed hashes.
+
+use std::net::IpAddr;
+
+use rampart_core::auth::{credentials, CredentialKind};
+use rampart_core::{fast_hash, Entity, EntityKind, Exchange, HashTag, KeyedHasher};
+
+use crate::login::{self, LoginAttempt};
+use crate::profile::Traits;
+use crate::shape::{shape, Shape};
+
+/// Hash domain of path objects (ids, phone numbers) as enumeration targets.
+pub const OBJECT_DOMAIN: &str = "detect.object";
+
+/// Facts about the request's endpoint that only the inventory knows, passed in by the engine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndpointFacts {
+    /// Whether a supplied spec documents the endpoint (`None` when no spec was supplied).
+    pub documented: Option<bool>,
+    /// Whether the response carried sensitive data classes.
+    pub sensitive_response: bool,
+}
+
+/// One exchange as detectors see it.
+#[derive(Debug)]
+pub struct Request<'a> {
+    /// The exchange itself.
+    pub ex: &'a Exchange,
+    /// Event time, Unix milliseconds.
+    pub time: i64,
+    /// Client address, when the source has one.
+    pub ip: Option<IpAddr>,
+    /// Hash of the client address (0 without one).
+    pub ip_key: u64,
+    /// The client's network prefix (/24, /48) and its hash.
+    pub prefix: Option<(IpAddr, u8)>,
+    /// Hash of the prefix (0 without one).
+    pub prefix_key: u64,
+    /// The path's online shape and object.
+    pub shape: Shape<'a>,
+    /// Hash of method, host and shape: the endpoint key.
+    pub endpoint_key: u64,
+    /// Keyed hash of the session (session cookie, else an opaque bearer token).
+    pub session: Option<HashTag>,
+    /// Keyed hash of the principal (Basic user, JWT subject, API key).
+    pub principal: Option<HashTag>,
+    /// Whether any credential was presented.
+    pub has_credential: bool,
+    /// Hash of user agent, header-name order and languages.
+    pub fingerprint: u64,
+    /// Number of cookies sent.
+    pub cookies: u16,
+    /// Keyed hash of the object in the path, when there is one.
+    pub object: Option<HashTag>,
+    /// Hash of the object for sketches (0 without one).
+    pub object_key: u64,
+    /// The login this request attempts, if it is one.
+    pub login: Option<LoginAttempt>,
+    /// Whether this is a page or static asset a browser loads (HTML, JS, CSS, images).
+    pub is_page: bool,
+    /// What the inventory knows of the endpoint.
+    pub facts: EndpointFacts,
+    /// The client's traits so far (traversal, cookies, logins), before this request.
+    pub traits: Traits,
+}
+
+/// Settings for deriving requests.
+#[derive(Debug, Clone, Default)]
+pub struct DeriveConfig {
+    /// Paths that are logins even though their names do not say so.
+    pub login_paths: Vec<String>,
+}
+
+impl<'a> Request<'a> {
+    /// Derives the request view of `ex`. `traits` comes from the client profile.
+    pub fn derive(
+        ex: &'a Exchange,
+        config: &DeriveConfig,
+        hasher: &KeyedHasher,
+        facts: EndpointFacts,
+    ) -> Self {
+        let ip = ex.client;
+        let prefix = ip.map(network_prefix);
+        let shape = shape(&ex.path);
+        let mut h = Vec::with_capacity(shape.template.len() + 40);
+        h.extend_from_slice(ex.method.as_bytes());
+        h.push(b' ');
+        h.extend_from_slice(ex.host.as_deref().unwrap_or("").as_bytes());
+        h.extend_from_slice(shape.template.as_bytes());
+        let endpoint_key = fast_hash(&h);
+
+        let mut session = None;
+        let mut principal = None;
+        let mut has_credential = false;
+        if may_carry_credentials(ex) {
+            for c in credentials(ex, hasher) {
+                has_credential = true;
+                match c.kind {
+                    CredentialKind::SessionCookie => {
+                        session.get_or_insert(c.secret);
+                    }
+                    CredentialKind::Bearer => {
+                        session.get_or_insert(c.secret);
+                    }
+                    CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery => {
+                        principal.get_or_insert(c.secret);
+                    }
+                    _ => {}
+                }
+                if let Some(p) = c.principal {
+                    principal = Some(p);
+                }
+            }
+        }
+        let norm = shape.object.map(str::to_ascii_lowercase);
+        let object = norm
+            .as_deref()
+            .map(|o| hasher.tag(OBJECT_DOMAIN, o.as_bytes()));
+        let object_key = norm.as_deref().map_or(0, |o| fast_hash(o.as_bytes()));
+        let login = login::attempt(ex, &config.login_paths, hasher);
+        Self {
+            ex,
+            time: ex.time.as_unix_millis(),
+            ip,
+            ip_key: ip.map_or(0, |ip| hash_ip(ip, 128)),
+            prefix,
+            prefix_key: prefix.map_or(0, |(p, len)| hash_ip(p, len)),
+            endpoint_key,
+            shape,
+            session,
+            principal,
+            has_credential,
+            fingerprint: fingerprint(ex),
+            cookies: count_cookies(ex),
+            object,
+            object_key,
+            login,
+            is_page: is_page(ex),
+            facts,
+            traits: Traits::default(),
+        }
+    }
+
+    /// `METHOD host/template`, as alerts name endpoints.
+    pub fn endpoint(&self) -> String {
+        format!(
+            "{} {}{}",
+            self.ex.method,
+            self.ex.host.as_deref().unwrap_or(""),
+            self.shape.template
+        )
+    }
+
+    /// The user agent, or "" without one.
+    pub fn user_agent(&self) -> &str {
+        self.ex.user_agent().unwrap_or("")
+    }
+
+    /// Whether the request failed for lack of authorization or of the object (401, 403, 404).
+    pub fn is_miss(&self) -> bool {
+        matches!(self.ex.status, Some(401 | 403 | 404))
+    }
+
+    /// Whether the response was a success (2xx).
+    pub fn is_success(&self) -> bool {
+        self.ex.status.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// The client address as an entity.
+    pub fn ip_entity(&self) -> Option<Entity> {
+        self.ip.map(Entity::ip)
+    }
+
+    /// The network prefix as an entity (`203.0.113.0/24`).
+    pub fn prefix_entity(&self) -> Option<Entity> {
+        self.prefix
+            .map(|(p, len)| Entity::new(EntityKind::Prefix, format!("{p}/{len}")))
+    }
+
+    /// The fingerprint as an entity (16 hex digits).
+    pub fn fingerprint_entity(&self) -> Entity {
+        Entity::new(
+            EntityKind::Fingerprint,
+            format!("{:016x}", self.fingerprint),
+        )
+    }
+
+    /// The session as an entity.
+    pub fn session_entity(&self) -> Option<Entity> {
+        self.session
+            .map(|s| Entity::new(EntityKind::Session, s.to_string()))
+    }
+}
+
+/// The /24 (IPv4) or /48 (IPv6) a client address belongs to.
+pub fn network_prefix(ip: IpAddr) -> (IpAddr, u8) {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            (IpAddr::from([o[0], o[1], o[2], 0]), 24)
+        }
+        IpAddr::V6(v6) => {
+            let mut s = v6.segments();
+            for seg in &mut s[3..] {
+                *seg = 0;
+            }
+            (IpAddr::from(s), 48)
+        }
+    }
+}
+
+fn hash_ip(ip: IpAddr, len: u8) -> u64 {
+    let mut b = [0u8; 17];
+    match ip {
+        IpAddr::V4(v4) => b[..4].copy_from_slice(&v4.octets()),
+        IpAddr::V6(v6) => b[..16].copy_from_slice(&v6.octets()),
+    }
+    b[16] = len;
+    fast_hash(&b)
+}
+
+/// Whether any header or query parameter could hold a credential (skips the hashing when not).
+fn may_carry_credentials(ex: &Exchange) -> bool {
+    ex.query.is_some()
+        || ex.request_headers.iter().any(|(n, _)| {
+            n == "authorization" || n == "cookie" || n.contains("key") || n.contains("token")
+        })
+}
+
+/// Hash of the user agent, the order of header names and the accept-language value.
+fn fingerprint(ex: &Exchange) -> u64 {
+    let mut buf = Vec::with_capacity(256);
+    for (name, value) in ex.request_headers.iter() {
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b':');
+        if name == "user-agent" || name == "accept-language" {
+            buf.extend_from_slice(value.as_bytes());
+        }
+        buf.push(b'\n');
+    }
+    fast_hash(&buf)
+}
+
+fn count_cookies(ex: &Exchange) -> u16 {
+    ex.request_headers
+        .get_all("cookie")
+        .map(|v| v.split(';').filter(|p| p.contains('=')).count())
+        .sum::<usize>()
+        .min(usize::from(u16::MAX)) as u16
+}
+
+const PAGE_EXTENSIONS: &[&str] = &[
+    ".html", ".htm", ".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
+    ".woff", ".woff2", ".map",
+];
+
+fn is_page(ex: &Exchange) -> bool {
+    if !ex.method.eq_ignore_ascii_case("GET") {
+        return false;
+    }
+    let path = ex.path.to_ascii_lowercase();
+    if path == "/" || PAGE_EXTENSIONS.iter().any(|e| path.ends_with(e)) {
+        return true;
+    }
+    matches!(ex.response_content_type(), Some(ct) if ct.starts_with("text/html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_core::{EventTime, Headers};
+
+    fn ex(path: &str, headers: &[(&str, &str)]) -> Exchange {
+        let mut h = Headers::new();
+        for (n, v) in headers {
+            h.push(n, *v);
+        }
+        Exchange {
+            time: EventTime::from_unix_millis(5_000),
+            client: Some("203.0.113.9".parse().unwrap()),
+            method: "GET".into(),
+            host: Some("api.example".into()),
+            path: path.into(),
+            status: Some(404),
+            request_headers: h,
+            ..Exchange::default()
+        }
+    }
+
+    #[test]
+    fn derives_endpoint_object_session_and_prefix() {
+        let h = KeyedHasher::new([3; 32]);
+        let e = ex(
+            "/api/v1/users/42",
+            &[("user-agent", "curl/8"), ("cookie", "sid=abc; theme=dark")],
+        );
+        let r = Request::derive(&e, &DeriveConfig::default(), &h, EndpointFacts::default());
+        assert_eq!(r.endpoint(), "GET api.example/api/v1/users/{}");
+        assert_eq!(r.object, Some(h.tag(OBJECT_DOMAIN, b"42")));
+        assert!(r.session.is_some() && r.has_credential);
+        assert_eq!(r.cookies, 2);
+        assert_eq!(r.prefix_entity().unwrap().value, "203.0.113.0/24");
+        assert!(r.is_miss() && !r.is_page);
+        // Same endpoint, another id: same endpoint key.
+        let e2 = ex("/api/v1/users/43", &[]);
+        let r2 = Request::derive(&e2, &DeriveConfig::default(), &h, EndpointFacts::default());
+        assert_eq!(r.endpoint_key, r2.endpoint_key);
+        assert_ne!(r.object, r2.object);
+        assert_ne!(r.fingerprint, r2.fingerprint);
+    }
+
+    #[test]
+    fn ipv6_prefix_is_a_48() {
+        let (p, len) = network_prefix("2001:db8:1:2:3::9".parse().unwrap());
+        assert_eq!((p.to_string(), len), ("2001:db8:1::".to_string(), 48));
+    }
+}

@@ -1,0 +1,201 @@
+//! [`Detection`]: every enabled detector over one stream of exchanges, and what they found.
+
+use rampart_core::{Alert, Exchange, KeyedHasher};
+
+use crate::actors::{roll_up, Actor};
+use crate::alerts::{AlertBook, BookLimits, BookStats};
+use crate::config::DetectConfig;
+use crate::detector::{Detector, Signal};
+use crate::detectors::{
+    credential_stuffing::CredentialStuffing, direct_to_api::DirectToApi, enumeration::Enumeration,
+    scraping::Scraping, session_rotation::SessionRotation, target_ips::TargetIps, timing::Timing,
+    volumetric::Volumetric,
+};
+use crate::keyed::KeyedStats;
+use crate::profile::Profiles;
+use crate::request::{DeriveConfig, EndpointFacts, Request};
+
+/// What detection found.
+#[derive(Debug, Clone)]
+pub struct DetectionReport {
+    /// Alerts, oldest first, each with its actor.
+    pub alerts: Vec<Alert>,
+    /// Actors: alerts rolled up by the entities they share, riskiest first.
+    pub actors: Vec<Actor>,
+    /// Exchanges seen.
+    pub exchanges: u64,
+    /// Exchanges without a client address (address-keyed detectors skipped them).
+    pub without_client: u64,
+    /// Exchanges without a user agent (fingerprints are weaker without it).
+    pub without_user_agent: u64,
+    /// Exchanges whose time went backwards by more than the tolerance.
+    pub out_of_order: u64,
+    /// Counters of every detector's bounded maps: (detector, map, counters).
+    pub state: Vec<(&'static str, &'static str, KeyedStats)>,
+    /// Counters of the alert book.
+    pub book: BookStats,
+    /// Approximate bytes of detector state at the end.
+    pub state_bytes: usize,
+    /// Client addresses with a profile at the end.
+    pub profiled_clients: usize,
+}
+
+/// Tolerance for out-of-order event times, in ms: later exchanges may be this much older.
+const OUT_OF_ORDER_TOLERANCE_MS: i64 = 60_000;
+
+/// The detection half of the engine.
+pub struct Detection {
+    derive: DeriveConfig,
+    hasher: KeyedHasher,
+    profiles: Profiles,
+    detectors: Vec<Box<dyn Detector>>,
+    book: AlertBook,
+    signals: Vec<Signal>,
+    exchanges: u64,
+    without_client: u64,
+    without_user_agent: u64,
+    out_of_order: u64,
+    latest: i64,
+}
+
+impl std::fmt::Debug for Detection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detection")
+            .field(
+                "detectors",
+                &self.detectors.iter().map(|d| d.name()).collect::<Vec<_>>(),
+            )
+            .field("exchanges", &self.exchanges)
+            .finish()
+    }
+}
+
+impl Detection {
+    /// Every detector `config` enables, hashing secrets with `hasher`.
+    pub fn new(config: &DetectConfig, hasher: KeyedHasher) -> Self {
+        let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
+        if config.enabled {
+            let c = config;
+            if c.enumeration.enabled {
+                detectors.push(Box::new(Enumeration::new(c.enumeration.clone())));
+            }
+            if c.credential_stuffing.enabled {
+                detectors.push(Box::new(CredentialStuffing::new(
+                    c.credential_stuffing.clone(),
+                )));
+            }
+            if c.target_ips.enabled {
+                detectors.push(Box::new(TargetIps::new(c.target_ips.clone())));
+            }
+            if c.timing.enabled {
+                detectors.push(Box::new(Timing::new(c.timing.clone())));
+            }
+            if c.volumetric.enabled {
+                detectors.push(Box::new(Volumetric::new(c.volumetric.clone())));
+            }
+            if c.scraping.enabled {
+                detectors.push(Box::new(Scraping::new(c.scraping.clone())));
+            }
+            if c.direct_to_api.enabled {
+                detectors.push(Box::new(DirectToApi::new(c.direct_to_api.clone())));
+            }
+            if c.session_rotation.enabled {
+                detectors.push(Box::new(SessionRotation::new(c.session_rotation.clone())));
+            }
+        }
+        Self {
+            derive: DeriveConfig {
+                login_paths: config.login_paths.clone(),
+            },
+            hasher,
+            profiles: Profiles::new(config.max_profiles, 3_600_000),
+            detectors,
+            book: AlertBook::new(BookLimits {
+                episode_gap_ms: config.episode_gap_secs as i64 * 1000,
+                max_members_per_alert: config.max_members_per_alert,
+                max_alerts: config.max_alerts,
+                ..BookLimits::default()
+            }),
+            signals: Vec::new(),
+            exchanges: 0,
+            without_client: 0,
+            without_user_agent: 0,
+            out_of_order: 0,
+            latest: i64::MIN,
+        }
+    }
+
+    /// Adds a detector of one's own (see `docs/adding-a-detector.md`).
+    pub fn push(&mut self, detector: Box<dyn Detector>) {
+        self.detectors.push(detector);
+    }
+
+    /// Names of the detectors that run.
+    pub fn detector_names(&self) -> Vec<&'static str> {
+        self.detectors.iter().map(|d| d.name()).collect()
+    }
+
+    /// Takes one exchange into account; `facts` are what the inventory knows of its endpoint.
+    pub fn observe(&mut self, ex: &Exchange, facts: EndpointFacts) {
+        self.exchanges += 1;
+        if self.detectors.is_empty() {
+            return;
+        }
+        let t = ex.time.as_unix_millis();
+        if t < self.latest - OUT_OF_ORDER_TOLERANCE_MS {
+            self.out_of_order += 1;
+        }
+        self.latest = self.latest.max(t);
+        if ex.client.is_none() {
+            self.without_client += 1;
+        }
+        if ex.user_agent().is_none_or(str::is_empty) {
+            self.without_user_agent += 1;
+        }
+        let mut req = Request::derive(ex, &self.derive, &self.hasher, facts);
+        req.traits = self.profiles.observe(&req);
+        for d in &mut self.detectors {
+            d.observe(&req, &mut self.signals);
+        }
+        for s in self.signals.drain(..) {
+            self.book.apply(s, &req);
+        }
+    }
+
+    /// Whether an alert names `ip` so far.
+    pub fn is_flagged(&self, ip: std::net::IpAddr) -> bool {
+        self.book.is_flagged(ip)
+    }
+
+    /// The alerts so far, without actors.
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.book.alerts()
+    }
+
+    /// Finishes: rolls alerts up into actors and reports.
+    pub fn finish(&self) -> DetectionReport {
+        let mut alerts = self.book.alerts();
+        let actors = roll_up(&mut alerts);
+        let mut state = Vec::new();
+        let mut state_bytes = self.profiles.approx_bytes();
+        state.push(("profiles", "addresses", self.profiles.stats()));
+        for d in &self.detectors {
+            for (map, stats) in d.stats() {
+                state.push((d.name(), map, stats));
+            }
+            state_bytes += d.approx_bytes();
+        }
+        DetectionReport {
+            alerts,
+            actors,
+            exchanges: self.exchanges,
+            without_client: self.without_client,
+            without_user_agent: self.without_user_agent,
+            out_of_order: self.out_of_order,
+            state,
+            book: self.book.stats(),
+            state_bytes: state_bytes + self.book.approx_bytes(),
+            profiled_clients: self.profiles.stats().tracked,
+        }
+    }
+}
