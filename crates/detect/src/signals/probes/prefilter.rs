@@ -1,0 +1,121 @@
+//! The cheap first look at a field: does it hold anything a probe could start with?
+//!
+//! Each check jumps between candidate bytes with a vectorised `memchr3` and looks at the next
+//! few bytes by hand. Multi-pattern automata (Aho-Corasick) were measured first: about 20 ns of
+//! fixed cost per call plus, for a set of triggers with many start bytes, about 1.4 ns per byte,
+//! against 5–10 ns per field here. Headers are many and short, so the fixed cost decides.
+
+use memchr::memmem::Finder;
+
+/// Whether `text` holds an (encoded) `$` that could open a Log4j lookup: one of
+/// [`super::log4shell::TRIGGERS`].
+pub(super) fn lookup_suspect(text: &[u8]) -> bool {
+    memchr::memchr3_iter(b'$', b'%', b'\\', text).any(|at| lookup_trigger(&text[at..]))
+}
+
+fn lookup_trigger(rest: &[u8]) -> bool {
+    matches!(
+        rest,
+        [b'$', b'{' | b'%' | b'\\', ..]
+            | [b'%', b'2', b'4' | b'5', ..]
+            | [b'%', b'u' | b'U', b'0', b'0', b'2', b'4', ..]
+            | [b'\\', b'u', b'0', b'0', b'2', b'4', ..]
+            | [b'\\', b'x', b'2', b'4', ..]
+    )
+}
+
+/// Substring searchers built once: the unencoded targets of traversal and the actuator.
+#[derive(Debug, Clone)]
+pub(super) struct Finders {
+    etc: Finder<'static>,
+    proc: Finder<'static>,
+    actuator: Finder<'static>,
+}
+
+impl Default for Finders {
+    fn default() -> Self {
+        Self {
+            etc: Finder::new(b"/etc/"),
+            proc: Finder::new(b"/proc/"),
+            actuator: Finder::new(b"actuator/"),
+        }
+    }
+}
+
+impl Finders {
+    /// Whether `text` holds a possible traversal: one of [`super::traversal::TRIGGERS`]
+    /// (dot-dot and its encodings), or `/etc/` or `/proc/`.
+    pub(super) fn traversal_suspect(&self, text: &[u8]) -> bool {
+        memchr::memchr3_iter(b'.', b'%', b'\\', text).any(|at| traversal_trigger(&text[at..]))
+            || self.etc.find(text).is_some()
+            || self.proc.find(text).is_some()
+    }
+
+    /// Whether a path could name a sensitive file at all: every rule needs a `.` or `_` in
+    /// some segment, or an `actuator/` segment (routes are case-sensitive, so is this).
+    pub(super) fn file_suspect(&self, path: &[u8]) -> bool {
+        memchr::memchr2(b'.', b'_', path).is_some() || self.actuator.find(path).is_some()
+    }
+}
+
+fn traversal_trigger(rest: &[u8]) -> bool {
+    let lower = |i: usize| rest.get(i).map(u8::to_ascii_lowercase);
+    match rest[0] {
+        b'.' => {
+            lower(1) == Some(b'.')
+                || (lower(1), lower(2), lower(3)) == (Some(b'i'), Some(b'n'), Some(b'i'))
+        }
+        b'%' => matches!(
+            (lower(1), lower(2)),
+            (Some(b'2'), Some(b'e' | b'5' | b'f'))
+                | (Some(b'c'), Some(b'0' | b'1'))
+                | (Some(b'e'), Some(b'0'))
+                | (Some(b'u'), Some(b'0' | b'f'))
+        ),
+        _ => {
+            lower(1) == Some(b'u')
+                && rest
+                    .get(2..6)
+                    .is_some_and(|h| h.eq_ignore_ascii_case(b"002e"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_trigger_is_seen() {
+        let f = Finders::default();
+        for t in super::super::log4shell::TRIGGERS {
+            assert!(lookup_suspect(t.as_bytes()), "{t}");
+            assert!(
+                lookup_suspect(t.to_ascii_uppercase().as_bytes()) || t.contains('\\'),
+                "{t}"
+            );
+        }
+        for t in super::super::traversal::TRIGGERS {
+            assert!(f.traversal_suspect(t.as_bytes()), "{t}");
+            assert!(
+                f.traversal_suspect(t.to_ascii_uppercase().as_bytes()),
+                "{t}"
+            );
+        }
+        for t in ["/etc/passwd", "/proc/self/environ"] {
+            assert!(f.traversal_suspect(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn clean_fields_are_not_suspect() {
+        let f = Finders::default();
+        let ua =
+            b"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)";
+        assert!(!lookup_suspect(ua));
+        assert!(!lookup_suspect(b"page=2&q=a%20b&price=10$"));
+        assert!(!f.traversal_suspect(b"/api/v1.2/users/me"));
+        assert!(!f.file_suspect(b"/api/v1/users/8812/orders"));
+        assert!(f.file_suspect(b"/manage/actuator/env"));
+    }
+}
