@@ -21,6 +21,9 @@ pub(crate) enum Command {
     Analyze(AnalyzeArgs),
     /// List the stored inventory.
     Inventory(InventoryArgs),
+    /// List the stored alerts of the detectors, or the actors behind them.
+    #[command(after_long_help = ALERTS_EXAMPLES)]
+    Alerts(AlertsArgs),
     /// Generate realistic traffic from an OpenAPI spec, with the truth about it.
     Simulate(SimulateArgs),
     /// Measure discovery accuracy: generate traffic from specs, rediscover them, score.
@@ -40,6 +43,13 @@ Examples:
 
 Exit codes: 0 everything read; 1 finished, but some records were skipped (listed on stderr);
 2 could not run (arguments, config, spec, input or database).";
+
+const ALERTS_EXAMPLES: &str = "\
+Examples:
+  rampart alerts
+  rampart alerts --min-severity high --detector credential_stuffing
+  rampart alerts --actors
+  rampart alerts --json --since 2024-05-01T00:00:00Z > alerts.jsonl";
 
 /// Options shared by commands that use the store.
 #[derive(Debug, Args)]
@@ -79,6 +89,10 @@ pub(crate) struct AnalyzeArgs {
     /// Write the full inventory, spec diff and input problems as JSON.
     #[arg(long, value_name = "OUT.json")]
     pub(crate) report: Option<PathBuf>,
+    /// Write the detectors' alerts as JSON lines, one alert per line (docs/detection.md has
+    /// the schema).
+    #[arg(long, value_name = "OUT.jsonl")]
+    pub(crate) alerts: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
     /// Do not read or write the database: analyse these inputs alone.
@@ -93,6 +107,34 @@ pub(crate) struct AnalyzeArgs {
     /// No progress bar and no summary table (files given with --openapi/--report are still written).
     #[arg(long, short)]
     pub(crate) quiet: bool,
+}
+
+/// `rampart alerts`.
+#[derive(Debug, Args)]
+pub(crate) struct AlertsArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// List actors (alerts rolled up by the entities they share) instead of alerts.
+    #[arg(long)]
+    pub(crate) actors: bool,
+    /// Only alerts of this detector.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) detector: Option<String>,
+    /// Only alerts of at least this severity: info, low, medium, high, critical.
+    #[arg(long, value_name = "SEVERITY")]
+    pub(crate) min_severity: Option<String>,
+    /// Only alerts raised at or after this time (RFC 3339, event time).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) since: Option<String>,
+    /// Only alerts about this entity (an address, a prefix, a hash).
+    #[arg(long, value_name = "VALUE")]
+    pub(crate) entity: Option<String>,
+    /// Most alerts to list (0 for all).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub(crate) limit: usize,
 }
 
 /// `rampart inventory`.

@@ -9,6 +9,7 @@ mod commands;
 mod data_dir;
 mod progress;
 mod render;
+mod render_alerts;
 
 use std::process::ExitCode;
 

@@ -234,6 +234,8 @@ pub(crate) fn summary(
         }
     }
 
+    crate::render_alerts::summary(out, &analysis.detection, top)?;
+
     if top > 0 && !inv.endpoints.is_empty() {
         let mut rows: Vec<&Endpoint> = inv.endpoints.iter().collect();
         rows.sort_by_key(|e| std::cmp::Reverse(e.facts.hits()));

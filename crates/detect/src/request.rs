@@ -16,6 +16,9 @@ use crate::shape::{shape, Shape};
 /// Hash domain of path objects (ids, phone numbers) as enumeration targets.
 pub const OBJECT_DOMAIN: &str = "detect.object";
 
+/// Latest event time detectors accept (the end of year 9999), in Unix ms.
+const MAX_TIME_MS: i64 = 253_402_300_799_999;
+
 /// Facts about the request's endpoint that only the inventory knows, passed in by the engine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EndpointFacts {
@@ -124,7 +127,9 @@ impl<'a> Request<'a> {
         let login = login::attempt(ex, &config.login_paths, hasher);
         Self {
             ex,
-            time: ex.time.as_unix_millis(),
+            // Clamped to years 1970..=9999 so that window arithmetic cannot overflow on a
+            // forged timestamp.
+            time: ex.time.as_unix_millis().clamp(1, MAX_TIME_MS),
             ip,
             ip_key: ip.map_or(0, |ip| hash_ip(ip, 128)),
             prefix,

@@ -142,7 +142,7 @@ impl Detection {
             return;
         }
         let t = ex.time.as_unix_millis();
-        if t < self.latest - OUT_OF_ORDER_TOLERANCE_MS {
+        if t < self.latest.saturating_sub(OUT_OF_ORDER_TOLERANCE_MS) {
             self.out_of_order += 1;
         }
         self.latest = self.latest.max(t);

@@ -81,6 +81,15 @@ pub struct InventoryReport {
     pub templating: TemplaterStats,
 }
 
+/// What the inventory knows of an exchange's endpoint when it observes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Whether a supplied spec documents the endpoint; `None` when no spec was supplied.
+    pub documented: Option<bool>,
+    /// Whether the endpoint has been seen returning sensitive data classes.
+    pub serves_sensitive_data: bool,
+}
+
 /// Learns the inventory from exchanges.
 pub struct Inventory {
     templater: Templater,
@@ -124,8 +133,8 @@ impl Inventory {
         }
     }
 
-    /// Takes one exchange into account.
-    pub fn observe(&mut self, ex: &Exchange) {
+    /// Takes one exchange into account and says what the inventory knows of its endpoint.
+    pub fn observe(&mut self, ex: &Exchange) -> Seen {
         let host = ex.host.as_deref().unwrap_or("");
         let id = self
             .templater
@@ -136,11 +145,21 @@ impl Inventory {
             classifier: &self.classifier,
             limits: &self.config.facts,
         };
-        self.facts.entry(id).or_default().observe(ex, &ctx);
+        let facts = self.facts.entry(id).or_default();
+        facts.observe(ex, &ctx);
+        let seen = Seen {
+            documented: (self.user_specs > 0).then(|| {
+                self.templater
+                    .documented(id)
+                    .is_some_and(|(spec, _)| spec < self.user_specs)
+            }),
+            serves_sensitive_data: facts.serves_sensitive_data(),
+        };
         self.since_compact += 1;
         if self.since_compact >= self.config.compact_every.max(1) {
             self.compact();
         }
+        seen
     }
 
     /// Merges facts kept from an earlier run into the endpoint `key`.

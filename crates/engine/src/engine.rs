@@ -1,6 +1,7 @@
 //! The engine: one `observe(&Exchange)` for every job.
 
 use rampart_core::{EventTime, Exchange, KeyedHasher};
+use rampart_detect::{Detection, DetectionReport, EndpointFacts as DetectFacts};
 use rampart_discover::facts::EndpointFacts;
 use rampart_discover::inventory::{Inventory, InventoryReport};
 use rampart_discover::spec::Spec;
@@ -19,12 +20,15 @@ pub struct Analysis {
     pub first_event: Option<EventTime>,
     /// Latest event time observed.
     pub last_event: Option<EventTime>,
+    /// What the detectors found.
+    pub detection: DetectionReport,
 }
 
-/// Discovery (and, as they are added, detection and defence) behind one `observe`.
+/// Discovery and detection behind one `observe`.
 #[derive(Debug)]
 pub struct Engine {
     inventory: Inventory,
+    detection: Detection,
     exchanges: u64,
     first_event: Option<EventTime>,
     last_event: Option<EventTime>,
@@ -40,12 +44,14 @@ impl Engine {
         hasher: KeyedHasher,
     ) -> Self {
         let keys: Vec<EndpointKey> = known.iter().map(|(k, _)| k.clone()).collect();
+        let detection = Detection::new(&config.detect, hasher.clone());
         let mut inventory = Inventory::new(config.discover.clone(), specs, &keys, hasher);
         for (key, facts) in known {
             inventory.absorb(&key, &facts);
         }
         Self {
             inventory,
+            detection,
             exchanges: 0,
             first_event: None,
             last_event: None,
@@ -57,7 +63,14 @@ impl Engine {
         self.exchanges += 1;
         self.first_event = Some(self.first_event.map_or(ex.time, |t| t.min(ex.time)));
         self.last_event = Some(self.last_event.map_or(ex.time, |t| t.max(ex.time)));
-        self.inventory.observe(ex);
+        let seen = self.inventory.observe(ex);
+        self.detection.observe(
+            ex,
+            DetectFacts {
+                documented: seen.documented,
+                sensitive_response: seen.serves_sensitive_data,
+            },
+        );
     }
 
     /// Exchanges observed so far.
@@ -69,6 +82,7 @@ impl Engine {
     pub fn finish(mut self) -> Analysis {
         Analysis {
             inventory: self.inventory.finish(),
+            detection: self.detection.finish(),
             exchanges: self.exchanges,
             first_event: self.first_event,
             last_event: self.last_event,

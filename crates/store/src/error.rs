@@ -23,6 +23,9 @@ pub enum StoreError {
         /// Highest schema version this build knows.
         known: i64,
     },
+    /// A record could not be encoded for storage.
+    #[error("cannot encode a record: {0}")]
+    Encode(String),
     /// A query failed.
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),

@@ -2,7 +2,7 @@
 //!
 //! [`Store`] is the narrow, typed interface the engine writes through: endpoints of the
 //! inventory (with their facts as JSON, merged by the caller), and a record of every analysis
-//! run. [`SqliteStore`] is the embedded default: one SQLite file in WAL mode, schema migrations
+//! run, and the alerts of the detectors ([`Store::save_alerts`], [`AlertQuery`]). [`SqliteStore`] is the embedded default: one SQLite file in WAL mode, schema migrations
 //! applied on open, every write in one transaction, so interrupting a run (Ctrl-C, `kill`) leaves
 //! the previous state intact rather than a half-written one.
 
@@ -13,6 +13,8 @@ mod sqlite;
 pub use error::StoreError;
 pub use records::{EndpointRecord, RunRecord};
 pub use sqlite::SqliteStore;
+
+use rampart_core::{Alert, Severity};
 
 /// Persistence for the inventory and the runs that built it.
 pub trait Store {
@@ -29,4 +31,26 @@ pub trait Store {
 
     /// Recorded runs, newest first, at most `limit`.
     fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError>;
+
+    /// Inserts `alerts`, replacing stored alerts of the same id (an episode that grew), in one
+    /// transaction.
+    fn save_alerts(&mut self, alerts: &[Alert]) -> Result<(), StoreError>;
+
+    /// Stored alerts matching `query`, newest raised first.
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>, StoreError>;
+}
+
+/// Which stored alerts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertQuery {
+    /// Only this detector.
+    pub detector: Option<String>,
+    /// Only alerts of at least this severity.
+    pub min_severity: Option<Severity>,
+    /// Only alerts raised at or after this time (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Only alerts naming this entity value as their subject (an address, a hash).
+    pub entity: Option<String>,
+    /// At most this many (0: no limit).
+    pub limit: usize,
 }

@@ -111,6 +111,9 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         store
             .save_inventory(&persist::to_records(&analysis.inventory.endpoints), &run)
             .context("saving the inventory")?;
+        store
+            .save_alerts(&analysis.detection.alerts)
+            .context("saving the alerts")?;
     }
 
     if let Some(path) = &args.openapi {
@@ -126,6 +129,9 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
             &problems,
         );
         write_json(path, &report)?;
+    }
+    if let Some(path) = &args.alerts {
+        write_alerts(path, &analysis.detection.alerts)?;
     }
     if !args.quiet {
         render::summary(
@@ -212,6 +218,20 @@ fn read_input(
 
 fn bad_record(bad: &BadRecord) -> String {
     bad.to_string()
+}
+
+fn write_alerts(path: &Path, alerts: &[rampart_core::Alert]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    for a in alerts {
+        serde_json::to_writer(&mut w, a)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {

@@ -1,5 +1,6 @@
 //! One module per job.
 
+mod alerts;
 mod analyze;
 pub(crate) use analyze::Problems;
 mod config;
@@ -15,6 +16,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Analyze(a) => analyze::run(a),
         Command::Inventory(a) => inventory::run(a),
+        Command::Alerts(a) => alerts::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Config(c) => config::run(c),

@@ -404,6 +404,11 @@ impl EndpointFacts {
         self.auth.unauthenticated_success
     }
 
+    /// Whether a response of this endpoint carried a sensitive class.
+    pub fn serves_sensitive_data(&self) -> bool {
+        self.sensitive.values().any(|s| s.in_response > 0)
+    }
+
     /// Whether any sensitive class was seen.
     pub fn is_sensitive(&self) -> bool {
         !self.sensitive.is_empty()

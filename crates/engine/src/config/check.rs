@@ -120,6 +120,14 @@ pub(super) fn validate(path: &Path, text: &str, config: &Config) -> Result<(), C
             fix: "leave it out to use the default (50000)".into(),
         });
     }
+    for (field, message) in config.detect.problems() {
+        let leaf = field.rsplit('.').next().unwrap_or(&field).to_owned();
+        problems.push(Problem {
+            line: line_of(&leaf),
+            message: format!("{field}: {message}"),
+            fix: "leave it out to use the default (docs/detection.md lists every setting)".into(),
+        });
+    }
     if problems.is_empty() {
         Ok(())
     } else {

@@ -13,6 +13,7 @@ mod check;
 
 use std::path::{Path, PathBuf};
 
+use rampart_detect::DetectConfig;
 use rampart_discover::inventory::InventoryConfig;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,8 @@ pub struct Config {
     pub specs: Vec<PathBuf>,
     /// How the inventory is learned.
     pub discover: InventoryConfig,
+    /// Which detectors run, and their thresholds.
+    pub detect: DetectConfig,
     /// File holding the 32-byte key used to hash secrets and personal data; by default
     /// `rampart.key` beside the database.
     pub hash_key_file: Option<PathBuf>,

@@ -30,6 +30,24 @@ const MIGRATIONS: &[&str] = &[
         last_event_ms INTEGER NOT NULL,
         endpoints INTEGER NOT NULL
     );",
+    // 2: detector alerts, one row per alert (episode), updated as it grows.
+    "CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        detector TEXT NOT NULL,
+        owasp TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        entity_kind TEXT NOT NULL,
+        entity_value TEXT NOT NULL,
+        actor TEXT,
+        endpoint TEXT,
+        first_seen_ms INTEGER NOT NULL,
+        raised_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        requests INTEGER NOT NULL,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX alerts_by_time ON alerts (raised_ms);
+    CREATE INDEX alerts_by_entity ON alerts (entity_kind, entity_value);",
 ];
 
 /// Brings the schema of `conn` up to the newest version, each step in its own transaction.

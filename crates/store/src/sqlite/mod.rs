@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags};
 
-use crate::{EndpointRecord, RunRecord, Store, StoreError};
+use rampart_core::{Alert, Severity};
+
+use crate::{AlertQuery, EndpointRecord, RunRecord, Store, StoreError};
 
 /// The inventory in one SQLite file (WAL mode).
 pub struct SqliteStore {
@@ -142,6 +144,84 @@ impl Store for SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn save_alerts(&mut self, alerts: &[Alert]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR REPLACE INTO alerts (id, detector, owasp, severity, entity_kind, entity_value,
+                 actor, endpoint, first_seen_ms, raised_ms, last_seen_ms, requests, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            for a in alerts {
+                let body =
+                    serde_json::to_string(a).map_err(|e| StoreError::Encode(e.to_string()))?;
+                insert.execute(params![
+                    a.id,
+                    a.detector,
+                    a.owasp.id(),
+                    severity_rank(a.severity),
+                    a.entity.kind.name(),
+                    a.entity.value,
+                    a.actor,
+                    a.endpoint,
+                    a.first_seen.as_unix_millis(),
+                    a.raised.as_unix_millis(),
+                    a.last_seen.as_unix_millis(),
+                    a.requests.min(i64::MAX as u64) as i64,
+                    body
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT body FROM alerts
+             WHERE (?1 IS NULL OR detector = ?1)
+               AND (?2 IS NULL OR severity >= ?2)
+               AND (?3 IS NULL OR raised_ms >= ?3)
+               AND (?4 IS NULL OR entity_value = ?4)
+             ORDER BY raised_ms DESC, id
+             LIMIT ?5",
+        )?;
+        let limit = if query.limit == 0 {
+            -1
+        } else {
+            query.limit.min(i64::MAX as usize) as i64
+        };
+        let rows = stmt.query_map(
+            params![
+                query.detector,
+                query.min_severity.map(severity_rank),
+                query.since_ms,
+                query.entity,
+                limit
+            ],
+            |r| r.get::<_, String>(0),
+        )?;
+        let mut out = Vec::new();
+        for body in rows {
+            let body = body?;
+            // A row this build cannot read (written by a newer one) is skipped, not fatal.
+            if let Ok(alert) = serde_json::from_str::<Alert>(&body) {
+                out.push(alert);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn severity_rank(s: Severity) -> i64 {
+    match s {
+        Severity::Info => 0,
+        Severity::Low => 1,
+        Severity::Medium => 2,
+        Severity::High => 3,
+        Severity::Critical => 4,
     }
 }
 

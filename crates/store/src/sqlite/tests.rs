@@ -90,3 +90,66 @@ fn opening_garbage_is_an_error_not_a_panic() {
     .unwrap();
     assert!(SqliteStore::open(&path).is_err());
 }
+
+fn alert(
+    id: &str,
+    detector: &str,
+    severity: rampart_core::Severity,
+    raised_ms: i64,
+) -> rampart_core::Alert {
+    use rampart_core::{Alert, Entity, EntityKind, EventTime, Owasp};
+    Alert {
+        id: id.into(),
+        detector: detector.into(),
+        owasp: Owasp::Api1BrokenObjectLevelAuthorization,
+        severity,
+        entity: Entity::new(EntityKind::Ip, "203.0.113.7"),
+        actor: Some("actor-1".into()),
+        endpoint: Some("GET api/users/{}".into()),
+        first_seen: EventTime::from_unix_millis(raised_ms - 10),
+        raised: EventTime::from_unix_millis(raised_ms),
+        last_seen: EventTime::from_unix_millis(raised_ms + 10),
+        requests: 5,
+        evidence: "5 ids".into(),
+        figures: [("distinct_ids".to_string(), 5.0)].into_iter().collect(),
+        members: vec![Entity::new(EntityKind::Session, "ab")],
+        members_dropped: 0,
+    }
+}
+
+#[test]
+fn alerts_round_trip_are_replaced_by_id_and_filtered() {
+    use rampart_core::Severity;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let a = alert("a1", "enumeration", Severity::High, 1_000);
+    store
+        .save_alerts(&[a.clone(), alert("a2", "timing", Severity::Info, 2_000)])
+        .unwrap();
+    // The episode grew: same id, more requests.
+    let mut grown = a.clone();
+    grown.requests = 50;
+    store.save_alerts(&[grown.clone()]).unwrap();
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
+    let all = store.alerts(&AlertQuery::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].id, "a2", "newest raised first");
+    assert_eq!(all[1], grown);
+    let high = store
+        .alerts(&AlertQuery {
+            min_severity: Some(Severity::Medium),
+            ..AlertQuery::default()
+        })
+        .unwrap();
+    assert_eq!(high.len(), 1);
+    let timing = store
+        .alerts(&AlertQuery {
+            detector: Some("timing".into()),
+            limit: 1,
+            ..AlertQuery::default()
+        })
+        .unwrap();
+    assert_eq!(timing[0].id, "a2");
+}

@@ -26,8 +26,8 @@ impl Default for TargetIpsConfig {
         Self {
             enabled: true,
             window_secs: 3600,
-            min_ips: 20,
-            min_ip_share: 0.5,
+            min_ips: 50,
+            min_ip_share: 0.7,
             personal_words: [
                 "users",
                 "user",

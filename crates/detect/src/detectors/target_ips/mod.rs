@@ -91,6 +91,11 @@ impl Detector for TargetIps {
         let (Some(ip), Some(target)) = (req.ip, self.target(req)) else {
             return;
         };
+        // A public profile viewed by many people is popular, not attacked: requests from
+        // clients that have shown what real users show are not counted.
+        if req.traits.looks_human() {
+            return;
+        }
         let c = &self.config;
         let s = self.targets.entry(target.0 as u64, req.time);
         if s.window.roll(req.time, c.window_secs as i64 * 1000) {
