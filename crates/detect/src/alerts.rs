@@ -42,6 +42,7 @@ impl Default for BookLimits {
 struct Open {
     alert: Alert,
     render: Render,
+    detail: Option<String>,
     member_keys: HashSet<u64>,
 }
 
@@ -124,6 +125,7 @@ impl AlertBook {
                         members_dropped: 0,
                     },
                     render: signal.render,
+                    detail: signal.detail.clone(),
                     member_keys: HashSet::new(),
                 });
                 self.stats.opened += 1;
@@ -140,6 +142,8 @@ impl AlertBook {
         a.severity = a.severity.max(signal.severity);
         for (name, value) in signal.figures {
             match a.figures.get_mut(name) {
+                // Figures named `*_total` add up over the episode; the others are the latest.
+                Some(v) if name.ends_with("_total") => *v += value,
                 Some(v) => *v = value,
                 None => {
                     a.figures.insert(name.to_owned(), value);
@@ -214,7 +218,13 @@ impl AlertBook {
             .iter()
             .map(|o| {
                 let mut a = o.alert.clone();
+                a.figures
+                    .insert("matched_requests".into(), a.requests as f64);
                 a.evidence = (o.render)(&a.figures);
+                if let Some(d) = &o.detail {
+                    a.evidence.push_str("; ");
+                    a.evidence.push_str(d);
+                }
                 a
             })
             .collect();

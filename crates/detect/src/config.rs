@@ -6,8 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::detectors::credential_stuffing::CredentialStuffingConfig;
 use crate::detectors::direct_to_api::DirectToApiConfig;
 use crate::detectors::enumeration::EnumerationConfig;
+use crate::detectors::exploit_probes::ExploitProbesConfig;
+use crate::detectors::pivot::PivotConfig;
 use crate::detectors::scraping::ScrapingConfig;
 use crate::detectors::session_rotation::SessionRotationConfig;
+use crate::detectors::shadow_api::ShadowApiConfig;
 use crate::detectors::target_ips::TargetIpsConfig;
 use crate::detectors::timing::TimingConfig;
 use crate::detectors::volumetric::VolumetricConfig;
@@ -44,6 +47,12 @@ pub struct DetectConfig {
     pub direct_to_api: DirectToApiConfig,
     /// Many sessions per client, and browsers without their cookies.
     pub session_rotation: SessionRotationConfig,
+    /// Log4Shell, sensitive-file and traversal probes.
+    pub exploit_probes: ExploitProbesConfig,
+    /// Traffic on undocumented endpoints; sensitive data served without credentials.
+    pub shadow_api: ShadowApiConfig,
+    /// Moves to a twin API (web to mobile).
+    pub pivot: PivotConfig,
 }
 
 impl Default for DetectConfig {
@@ -63,6 +72,9 @@ impl Default for DetectConfig {
             scraping: ScrapingConfig::default(),
             direct_to_api: DirectToApiConfig::default(),
             session_rotation: SessionRotationConfig::default(),
+            exploit_probes: ExploitProbesConfig::default(),
+            shadow_api: ShadowApiConfig::default(),
+            pivot: PivotConfig::default(),
         }
     }
 }
@@ -84,6 +96,9 @@ impl DetectConfig {
         add("scraping", self.scraping.problems());
         add("direct_to_api", self.direct_to_api.problems());
         add("session_rotation", self.session_rotation.problems());
+        add("exploit_probes", self.exploit_probes.problems());
+        add("shadow_api", self.shadow_api.problems());
+        add("pivot", self.pivot.problems());
         if self.max_profiles == 0 {
             out.push(("detect.max_profiles".into(), "must be at least 1".into()));
         }

@@ -125,6 +125,9 @@ pub struct Signal {
     pub render: Render,
     /// Addresses and sessions the signal adds.
     pub members: Members,
+    /// Text evidence that figures cannot carry (a payload, already escaped and bounded); the
+    /// first one of an episode is kept.
+    pub detail: Option<String>,
 }
 
 /// A streaming detector.

@@ -8,8 +8,9 @@ use crate::config::DetectConfig;
 use crate::detector::{Detector, Signal};
 use crate::detectors::{
     credential_stuffing::CredentialStuffing, direct_to_api::DirectToApi, enumeration::Enumeration,
-    scraping::Scraping, session_rotation::SessionRotation, target_ips::TargetIps, timing::Timing,
-    volumetric::Volumetric,
+    exploit_probes::ExploitProbes, pivot::Pivot, scraping::Scraping,
+    session_rotation::SessionRotation, shadow_api::ShadowApi, target_ips::TargetIps,
+    timing::Timing, volumetric::Volumetric,
 };
 use crate::keyed::KeyedStats;
 use crate::profile::Profiles;
@@ -98,6 +99,15 @@ impl Detection {
             }
             if c.direct_to_api.enabled {
                 detectors.push(Box::new(DirectToApi::new(c.direct_to_api.clone())));
+            }
+            if c.exploit_probes.enabled {
+                detectors.push(Box::new(ExploitProbes::new(c.exploit_probes.clone())));
+            }
+            if c.shadow_api.enabled {
+                detectors.push(Box::new(ShadowApi::new(c.shadow_api.clone())));
+            }
+            if c.pivot.enabled {
+                detectors.push(Box::new(Pivot::new(c.pivot.clone())));
             }
             if c.session_rotation.enabled {
                 detectors.push(Box::new(SessionRotation::new(c.session_rotation.clone())));

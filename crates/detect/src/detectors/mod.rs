@@ -5,8 +5,11 @@
 pub mod credential_stuffing;
 pub mod direct_to_api;
 pub mod enumeration;
+pub mod exploit_probes;
+pub mod pivot;
 pub mod scraping;
 pub mod session_rotation;
+pub mod shadow_api;
 pub mod target_ips;
 pub mod timing;
 pub mod volumetric;

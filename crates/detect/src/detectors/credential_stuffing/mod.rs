@@ -246,6 +246,7 @@ impl Figures {
             ],
             render,
             members,
+            detail: None,
         }
     }
 }

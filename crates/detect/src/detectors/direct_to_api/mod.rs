@@ -86,6 +86,7 @@ impl Detector for DirectToApi {
             ],
             render,
             members: Members::None,
+            detail: None,
         });
     }
 

@@ -162,6 +162,7 @@ impl Figures {
             ],
             render,
             members,
+            detail: None,
         }
     }
 }

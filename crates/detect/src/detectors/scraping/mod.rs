@@ -169,6 +169,7 @@ fn signal(
         ],
         render,
         members,
+        detail: None,
     }
 }
 

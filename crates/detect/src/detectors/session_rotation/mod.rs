@@ -146,6 +146,7 @@ impl Detector for SessionRotation {
                 figures: rotation_figures(s, c.window_secs),
                 render: render_rotation,
                 members: Members::ThisRequest,
+                detail: None,
             });
         }
         if browser
@@ -166,6 +167,7 @@ impl Detector for SessionRotation {
                 ],
                 render: render_cookies,
                 members: Members::None,
+                detail: None,
             });
         }
 
@@ -196,6 +198,7 @@ impl Detector for SessionRotation {
                 figures: rotation_figures(f, c.window_secs),
                 render: render_rotation,
                 members: Members::ThisRequest,
+                detail: None,
             });
         }
     }

@@ -136,6 +136,7 @@ impl Detector for TargetIps {
             ],
             render,
             members,
+            detail: None,
         });
     }
 

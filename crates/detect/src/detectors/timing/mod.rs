@@ -146,6 +146,7 @@ impl Detector for Timing {
                 figures: figures(clock, f64::from(clock.gaps.n + 1), 1.0),
                 render: render_ip,
                 members: Members::None,
+                detail: None,
             });
         }
 
@@ -176,6 +177,7 @@ impl Detector for Timing {
             figures: figures(&s.clock, f64::from(s.requests), ips as f64),
             render: render_campaign,
             members,
+            detail: None,
         });
     }
 

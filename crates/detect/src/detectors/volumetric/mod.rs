@@ -141,6 +141,7 @@ impl Volumetric {
                 ],
                 render: render_surge,
                 members: Members::ThisRequest,
+                detail: None,
             });
         }
         share_total
@@ -223,6 +224,7 @@ impl Detector for Volumetric {
                 ],
                 render: render_actor,
                 members: Members::ThisRequest,
+                detail: None,
             });
         }
 
@@ -266,6 +268,7 @@ impl Detector for Volumetric {
                 ],
                 render: render_fingerprint,
                 members: Members::ThisRequest,
+                detail: None,
             });
         }
     }
