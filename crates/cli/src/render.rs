@@ -370,6 +370,7 @@ pub(crate) fn report(
         "probes": analysis.inventory.probes,
         "templating": analysis.inventory.templating,
         "diff": diff,
+        "detection": crate::render_alerts::report(&analysis.detection),
     })
 }
 

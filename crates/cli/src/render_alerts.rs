@@ -170,3 +170,33 @@ pub(crate) fn actor_table(out: &mut impl Write, actors: &[Actor]) -> io::Result<
     }
     Ok(())
 }
+
+/// The detection part of the JSON report: counts, actors, rate-limit recommendations and the
+/// state counters (alerts themselves go to `--alerts`).
+pub(crate) fn report(d: &DetectionReport) -> serde_json::Value {
+    let mut by_detector: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in &d.alerts {
+        *by_detector.entry(a.detector.as_str()).or_default() += 1;
+    }
+    serde_json::json!({
+        "alerts": d.alerts.len(),
+        "alerts_by_detector": by_detector,
+        "actors": d.actors,
+        "rate_limits": d.rate_limits,
+        "degraded": {
+            "without_client_address": d.without_client,
+            "without_user_agent": d.without_user_agent,
+            "out_of_order": d.out_of_order,
+        },
+        "state": d.state.iter().map(|(det, map, s)| serde_json::json!({
+            "detector": det, "map": map, "tracked": s.tracked, "evicted": s.evicted, "cap": s.cap,
+        })).collect::<Vec<_>>(),
+        "state_bytes": d.state_bytes,
+        "alert_book": {
+            "signals": d.book.signals,
+            "opened": d.book.opened,
+            "alerts_dropped": d.book.alerts_dropped,
+            "members_dropped": d.book.members_dropped,
+        },
+    })
+}

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod keyed;
 pub mod login;
 pub mod profile;
+pub mod recommend;
 pub mod request;
 mod run;
 pub mod shape;

@@ -14,6 +14,7 @@ use crate::detectors::{
 };
 use crate::keyed::KeyedStats;
 use crate::profile::Profiles;
+use crate::recommend::{RateRecommendation, Recommender};
 use crate::request::{DeriveConfig, EndpointFacts, Request};
 
 /// What detection found.
@@ -39,6 +40,8 @@ pub struct DetectionReport {
     pub state_bytes: usize,
     /// Client addresses with a profile at the end.
     pub profiled_clients: usize,
+    /// Per-endpoint rate limits that normal clients never exceed.
+    pub rate_limits: Vec<RateRecommendation>,
 }
 
 /// Tolerance for out-of-order event times, in ms: later exchanges may be this much older.
@@ -51,6 +54,7 @@ pub struct Detection {
     profiles: Profiles,
     detectors: Vec<Box<dyn Detector>>,
     book: AlertBook,
+    recommender: Recommender,
     signals: Vec<Signal>,
     exchanges: u64,
     without_client: u64,
@@ -126,6 +130,7 @@ impl Detection {
                 max_alerts: config.max_alerts,
                 ..BookLimits::default()
             }),
+            recommender: Recommender::new(config.max_profiles),
             signals: Vec::new(),
             exchanges: 0,
             without_client: 0,
@@ -170,6 +175,8 @@ impl Detection {
         for s in self.signals.drain(..) {
             self.book.apply(s, &req);
         }
+        let book = &self.book;
+        self.recommender.observe(&req, |ip| book.is_flagged(ip));
     }
 
     /// Whether an alert names `ip` so far.
@@ -206,6 +213,9 @@ impl Detection {
             book: self.book.stats(),
             state_bytes: state_bytes + self.book.approx_bytes(),
             profiled_clients: self.profiles.stats().tracked,
+            rate_limits: self
+                .recommender
+                .recommendations(|ip| self.book.is_flagged(ip)),
         }
     }
 }
