@@ -152,25 +152,57 @@ pub(crate) struct InventoryArgs {
 
 /// `rampart simulate`.
 #[derive(Debug, Args)]
+#[command(
+    group(clap::ArgGroup::new("source").required(true).args(["spec", "scenario"])),
+    after_long_help = "\
+Examples:
+  rampart simulate --spec openapi.yaml --requests 50000 --out traffic.jsonl --truth truth.json
+  rampart simulate --scenario all --out acme.jsonl --truth acme-truth.json
+  rampart simulate --scenario credential_stuffing,sim_swap_enumeration --benign-users 500 --format har --out acme.har
+
+Scenarios (on the sample API \"Acme\", api.acme.example and m.acme.example): bola_enumeration,
+sim_swap_enumeration, credential_stuffing, brute_force, sneaker_bot_volumetric,
+inventory_scraping, exploit_probes. The truth labels every actor (benign kind or scenario) with
+its addresses, sessions and active span."
+)]
 pub(crate) struct SimulateArgs {
-    /// The OpenAPI / Swagger document to generate traffic for.
+    /// The OpenAPI / Swagger document to generate traffic for (or use --scenario).
     #[arg(long, value_name = "SPEC")]
-    pub(crate) spec: PathBuf,
+    pub(crate) spec: Option<PathBuf>,
+    /// Simulate benign users and these attacks on the sample API instead of a spec: `all`, or
+    /// scenario names separated by commas.
+    #[arg(long, value_name = "all|NAME[,NAME...]")]
+    pub(crate) scenario: Option<String>,
     /// Where to write the traffic (`-` for standard output).
     #[arg(long, short, default_value = "-", value_name = "FILE")]
     pub(crate) out: String,
     /// Where to write the ground truth (JSON).
     #[arg(long, value_name = "FILE")]
     pub(crate) truth: Option<PathBuf>,
-    /// Output format: otel (JSON lines) or combined (nginx log).
-    #[arg(long, default_value = "otel", value_parser = ["otel", "combined"])]
+    /// Output format: otel (JSON lines), combined (nginx log) or har (HAR 1.2).
+    #[arg(long, default_value = "otel", value_parser = ["otel", "combined", "har"])]
     pub(crate) format: String,
-    /// Requests to generate.
-    #[arg(long, default_value_t = 20_000)]
+    /// Requests to generate (with --spec).
+    #[arg(long, default_value_t = 20_000, conflicts_with = "scenario")]
     pub(crate) requests: usize,
     /// Random seed (same seed, same traffic).
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
+    /// Benign browser users (with --scenario; the look-alikes scale with it), at most 20000.
+    #[arg(long, default_value_t = 2_000, value_name = "N", requires = "scenario")]
+    pub(crate) benign_users: usize,
+    /// Simulated span in minutes (with --scenario), 1 to 1440.
+    #[arg(
+        long,
+        default_value_t = 60,
+        value_name = "MINUTES",
+        requires = "scenario",
+        value_parser = clap::value_parser!(u64).range(1..=1440)
+    )]
+    pub(crate) minutes: u64,
+    /// Scale of the attacks (with --scenario), 0 to 20; 1 keeps the seed proportions.
+    #[arg(long, default_value_t = 1.0, value_name = "X", requires = "scenario")]
+    pub(crate) scale: f64,
 }
 
 /// `rampart eval`.

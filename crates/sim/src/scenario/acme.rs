@@ -23,6 +23,8 @@
 
 use std::net::IpAddr;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use rampart_core::Headers;
 use rand::rngs::SmallRng;
 use rand::Rng;
@@ -149,6 +151,23 @@ fn looks_like_traversal(path: &str) -> bool {
         || lower.contains("%252e")
 }
 
+/// An RS256-shaped access token for customer `user`, issued at `iat` (Unix seconds), valid for
+/// `ttl` seconds; the signature is random bytes.
+pub(crate) fn jwt(user: u64, iat: i64, ttl: i64, scope: &str, rng: &mut SmallRng) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT","kid":"acme-2026-01"}"#);
+    let claims = json!({
+        "sub": user.to_string(),
+        "iss": "https://auth.acme.example/",
+        "aud": WEB_HOST,
+        "iat": iat,
+        "exp": iat + ttl,
+        "scope": scope,
+    });
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signature: Vec<u8> = (0..256).map(|_| rng.random()).collect();
+    format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(signature))
+}
+
 /// Answers a request.
 pub(crate) fn serve(req: &Req, rng: &mut SmallRng) -> Resp {
     if let Some(status) = req.force {
@@ -267,7 +286,12 @@ fn login(req: &Req, partner: bool, rng: &mut SmallRng) -> Resp {
     let base = 190.0;
     match catalog::user_by_login(&user).filter(|&id| catalog::password(id) == pass) {
         Some(id) => {
-            let token = crate::clients::fake_jwt(WEB_HOST, rng);
+            let scope = if partner {
+                "partner:accounts.read"
+            } else {
+                "openid profile orders"
+            };
+            let token = jwt(id, req.time.div_euclid(1000), 3600, scope, rng);
             let mut r = Resp::json(
                 200,
                 &json!({

@@ -7,7 +7,7 @@ use rand::Rng;
 use serde_json::json;
 
 use super::{label, pick_product};
-use crate::scenario::acme::{Auth, MOBILE_HOST, WEB_HOST};
+use crate::scenario::acme::{jwt, Auth, MOBILE_HOST, WEB_HOST};
 use crate::scenario::actor::{Recorded, Recorder, World};
 use crate::scenario::agents::Agent;
 use crate::scenario::catalog;
@@ -44,7 +44,9 @@ pub(super) fn app_user(
         alloc.take_weighted(HOME)
     };
     let mut c = Client::new(ip, net.country, Agent::acme_app(ios, version, os));
-    let mut token = crate::clients::fake_jwt(WEB_HOST, &mut rng);
+    // Issued earlier today; app tokens live a day.
+    let iat = world.start_ms.div_euclid(1000) - rng.random_range(60..43_200);
+    let mut token = jwt(user, iat, 86_400, "openid profile orders", &mut rng);
     c.creds = vec![
         ("authorization", format!("Bearer {token}")),
         ("x-app-version", version.to_owned()),
