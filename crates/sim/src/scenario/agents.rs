@@ -218,16 +218,29 @@ impl Agent {
     }
 
     /// A modern Chrome user agent whose client hints name an older Chrome: a bot that copied
-    /// a current user agent into an older automation profile.
-    pub(crate) fn chrome_with_stale_hints(rng: &mut SmallRng) -> Self {
+    /// a current user agent into an older automation profile. `mac` picks the kit: a macOS
+    /// profile (hints of Chrome 128–130, as sneaker bots ship) or a Windows one (120–124).
+    pub(crate) fn chrome_with_stale_hints(rng: &mut SmallRng, mac: bool) -> Self {
         let v = *[141u32, 142, 143].choose(rng).unwrap_or(&142);
-        let stale = *[120u32, 122, 124].choose(rng).unwrap_or(&124);
+        let (os, platform, stale) = if mac {
+            (
+                "Macintosh; Intel Mac OS X 10_15_7",
+                "\"macOS\"",
+                *[128u32, 129, 130].choose(rng).unwrap_or(&130),
+            )
+        } else {
+            (
+                "Windows NT 10.0; Win64; x64",
+                "\"Windows\"",
+                *[120u32, 122, 124].choose(rng).unwrap_or(&124),
+            )
+        };
         Self {
-            ua: format!("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36"),
+            ua: format!("Mozilla/5.0 ({os}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36"),
             lang: Some("en-US,en;q=0.9"),
             style: Style::Chromium {
                 hints: chrome_hints("Google Chrome", stale),
-                platform: "\"Windows\"",
+                platform,
                 mobile: false,
             },
         }

@@ -54,7 +54,8 @@ pub struct ScenarioScore {
     pub alerts: usize,
     /// Detectors that raised them, sorted.
     pub detectors: Vec<String>,
-    /// Earliest `raised` of those alerts minus the scenario's first request, in milliseconds.
+    /// Earliest `raised` of those alerts minus the scenario's first request, in milliseconds;
+    /// 0 when a campaign alert raised before the scenario began later took its addresses in.
     pub time_to_first_alert_ms: Option<i64>,
     /// Whether any alert named the scenario.
     pub detected: bool,
@@ -237,7 +238,7 @@ pub fn score_detection(
             .filter_map(|&i| scored.get(i))
             .map(|a| a.raised.as_unix_millis())
             .min();
-        s.time_to_first_alert_ms = first.zip(start).map(|(f, st)| f - st);
+        s.time_to_first_alert_ms = first.zip(start).map(|(f, st)| (f - st).max(0));
         scenarios.push(s);
     }
 

@@ -61,7 +61,11 @@ pub(super) fn run(plan: &Plan, ctx: &mut Ctx<'_>) -> AttackOut {
     // Monitors waiting for the drop.
     for _ in 0..3 {
         let (ip, net) = ctx.alloc.take_weighted(HOME);
-        let mut c = Client::new(ip, net.country, Agent::chrome_with_stale_hints(&mut rng));
+        let mut c = Client::new(
+            ip,
+            net.country,
+            Agent::chrome_with_stale_hints(&mut rng, true),
+        );
         c.jar = Some(Jar::few(
             &["_abck", "bm_sz"],
             Some(new_sid(&mut rng)),
@@ -88,7 +92,11 @@ pub(super) fn run(plan: &Plan, ctx: &mut Ctx<'_>) -> AttackOut {
         }
         tasks += 1;
         let (ip, net) = ctx.alloc.take_weighted(HOME);
-        let mut c = Client::new(ip, net.country, Agent::chrome_with_stale_hints(&mut rng));
+        let mut c = Client::new(
+            ip,
+            net.country,
+            Agent::chrome_with_stale_hints(&mut rng, true),
+        );
         c.jar = Some(Jar::few(
             &["_abck", "bm_sz", "ak_bmsc"],
             Some(new_sid(&mut rng)),

@@ -100,7 +100,11 @@ pub(super) fn run(plan: &Plan, ctx: &mut Ctx<'_>) -> AttackOut {
         } else {
             ctx.alloc.take_weighted(HOME)
         };
-        let mut c = Client::new(ip, net.country, Agent::chrome_with_stale_hints(&mut rng));
+        let mut c = Client::new(
+            ip,
+            net.country,
+            Agent::chrome_with_stale_hints(&mut rng, false),
+        );
         c.jar = Some(Jar::single(new_sid(&mut rng)));
         let mut t = rng.random_range(plan.start_ms..plan.end_ms.max(plan.start_ms + 1));
         let n = if rng.random_bool(0.3) { 2 } else { 1 };
