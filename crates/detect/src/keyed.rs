@@ -5,7 +5,7 @@
 //! seen of a small sample is. Evictions are counted, and so are the entities that could not be
 //! tracked at all.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
 
 /// Hashes a `u64` key that is already a good hash (keys are XXH3 outputs).
@@ -52,8 +52,8 @@ pub struct Keyed<S> {
     cap: usize,
     idle_ms: i64,
     evicted: u64,
-    /// Rotates the eviction sample over the table.
-    cursor: usize,
+    /// Keys in the order they were inserted (or given a second chance).
+    order: VecDeque<u64>,
 }
 
 /// How many entries are looked at to pick one to evict.
@@ -68,7 +68,7 @@ impl<S: Default> Keyed<S> {
             cap: cap.max(1),
             idle_ms,
             evicted: 0,
-            cursor: 0,
+            order: VecDeque::new(),
         }
     }
 
@@ -77,9 +77,13 @@ impl<S: Default> Keyed<S> {
         if !self.map.contains_key(&key) && self.map.len() >= self.cap {
             self.evict_one(now);
         }
-        let slot = self.map.entry(key).or_insert_with(|| Slot {
-            last_seen: now,
-            state: S::default(),
+        let order = &mut self.order;
+        let slot = self.map.entry(key).or_insert_with(|| {
+            order.push_back(key);
+            Slot {
+                last_seen: now,
+                state: S::default(),
+            }
         });
         slot.last_seen = slot.last_seen.max(now);
         &mut slot.state
@@ -91,23 +95,34 @@ impl<S: Default> Keyed<S> {
     }
 
     fn evict_one(&mut self, now: i64) {
-        // Look at a few entries from a rotating start; evict the first idle one, else the
-        // stalest of the sample. Amortised O(1), never a full scan.
-        let len = self.map.len();
-        let skip = self.cursor % len;
-        self.cursor = self.cursor.wrapping_add(EVICTION_SAMPLE * 7 + 1);
+        // CLOCK-like: keys wait in insertion order; look at the next few, evict the first idle
+        // one, else the stalest of them; the others go to the back for another round. O(1)
+        // amortised, never a scan of the table.
         let mut victim: Option<(u64, i64)> = None;
-        for (&k, slot) in self.map.iter().skip(skip).take(EVICTION_SAMPLE) {
+        let mut looked = 0;
+        while looked < EVICTION_SAMPLE {
+            let Some(k) = self.order.pop_front() else {
+                break;
+            };
+            let Some(slot) = self.map.get(&k) else {
+                continue; // already gone
+            };
+            looked += 1;
             if now - slot.last_seen >= self.idle_ms {
+                if let Some((v, _)) = victim {
+                    self.order.push_back(v);
+                }
                 victim = Some((k, slot.last_seen));
                 break;
             }
-            if victim.is_none_or(|(_, t)| slot.last_seen < t) {
-                victim = Some((k, slot.last_seen));
+            match victim {
+                Some((v, t)) if slot.last_seen < t => {
+                    self.order.push_back(v);
+                    victim = Some((k, slot.last_seen));
+                }
+                None => victim = Some((k, slot.last_seen)),
+                Some(_) => self.order.push_back(k),
             }
-        }
-        if victim.is_none() {
-            victim = self.map.iter().next().map(|(&k, s)| (k, s.last_seen));
         }
         if let Some((k, _)) = victim {
             self.map.remove(&k);
@@ -127,6 +142,7 @@ impl<S: Default> Keyed<S> {
     /// Bytes used by the entries (state and bookkeeping), not counting the table's spare room.
     pub fn approx_bytes(&self) -> usize {
         self.map.capacity() * (std::mem::size_of::<Slot<S>>() + std::mem::size_of::<u64>() + 1)
+            + self.order.capacity() * std::mem::size_of::<u64>()
     }
 
     /// Every tracked entity and its state.
