@@ -2,5 +2,9 @@
 //! lists and GeoIP lookups. Each is a pure function or a read-only table.
 
 pub mod agent;
-pub mod probes;
+pub mod geo;
 pub mod netlist;
+pub mod probes;
+
+#[cfg(test)]
+pub(crate) mod mmdb_writer;
