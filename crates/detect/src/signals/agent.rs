@@ -323,7 +323,9 @@ impl Facts {
             let name = name.strip_prefix(b"+").unwrap_or(name);
             let version = major(rest);
             let mut buf = [0u8; MAX_WORD];
-            let t = if name.len() <= MAX_WORD {
+            // Numbers (versions, builds, screen sizes) are in no table: skip them early.
+            let wordy = name.len() >= 2 && !name[0].is_ascii_digit();
+            let t = if wordy && name.len() <= MAX_WORD {
                 let lower = &mut buf[..name.len()];
                 for (l, b) in lower.iter_mut().zip(name) {
                     *l = b.to_ascii_lowercase();

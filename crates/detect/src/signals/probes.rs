@@ -56,8 +56,10 @@ pub struct ProbeMatch {
     /// The header's (lower-case) name when `location` is `"header"`.
     pub header: Option<String>,
     /// The matching text, normalised (decoded, lookups resolved), escaped for a terminal and
-    /// cut to [`EVIDENCE_MAX`] characters. For sensitive files, the decoded path and what the
-    /// file is (`"/.git/config (git repository)"`).
+    /// cut to [`EVIDENCE_MAX`] characters: the Log4j lookup alone (`${jndi:ldap://x/a}`), the
+    /// traversal within its query parameter, or for sensitive files the decoded path and what
+    /// the file is (`"/.git/config (git repository)"`). Nothing around a match is kept, so a
+    /// payload in a cookie does not carry the session next to it.
     pub evidence: String,
 }
 

