@@ -28,6 +28,8 @@ pub(crate) enum Command {
     Simulate(SimulateArgs),
     /// Measure discovery accuracy: generate traffic from specs, rediscover them, score.
     Eval(EvalArgs),
+    /// Measure detection accuracy: simulate the seed attacks among benign users, detect, score.
+    EvalDetect(EvalDetectArgs),
     /// Check or show the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -222,6 +224,33 @@ pub(crate) struct EvalArgs {
     #[arg(long)]
     pub(crate) json: bool,
     /// List false positives and negatives of each spec.
+    #[arg(long, short)]
+    pub(crate) verbose: bool,
+}
+
+/// `rampart eval-detect`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalDetectArgs {
+    /// Random seeds: every mix is simulated and scored once per seed.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![1u64, 2, 3])]
+    pub(crate) seeds: Vec<u64>,
+    /// `all` (every attack at once), `each` (one attack at a time among the benign users) or
+    /// `both`.
+    #[arg(long, default_value = "both")]
+    pub(crate) mix: String,
+    /// Benign users simulated.
+    #[arg(long, default_value_t = 2000)]
+    pub(crate) benign_users: usize,
+    /// Minutes of event time simulated.
+    #[arg(long, default_value_t = 60)]
+    pub(crate) minutes: u64,
+    /// Scale of every attack (1 is the default size; 0.3 makes them smaller and harder).
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) scale: f64,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Also print each run's full score, with the benign actors flagged.
     #[arg(long, short)]
     pub(crate) verbose: bool,
 }

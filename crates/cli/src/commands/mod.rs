@@ -5,6 +5,7 @@ mod analyze;
 pub(crate) use analyze::Problems;
 mod config;
 mod eval;
+mod eval_detect;
 mod inventory;
 mod simulate;
 
@@ -19,6 +20,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Alerts(a) => alerts::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::EvalDetect(a) => eval_detect::run(a),
         Command::Config(c) => config::run(c),
     }
 }

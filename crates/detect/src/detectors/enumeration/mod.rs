@@ -42,7 +42,14 @@ struct State {
 pub struct Enumeration {
     config: EnumerationConfig,
     walks: Keyed<State>,
-    handed: Keyed<Seen>,
+    handed: Keyed<Handed>,
+}
+
+/// The ids handed to one client in responses.
+#[derive(Debug, Clone, Copy, Default)]
+struct Handed {
+    ids: Seen,
+    count: u32,
 }
 
 impl Enumeration {
@@ -56,7 +63,7 @@ impl Enumeration {
         }
     }
 
-    fn step(&mut self, key: u64, handed: Option<&Seen>, req: &Request<'_>) -> Option<Figures> {
+    fn step(&mut self, key: u64, handed: Option<&Handed>, req: &Request<'_>) -> Option<Figures> {
         let c = &self.config;
         let window_ms = c.window_secs as i64 * 1000;
         let s = self.walks.entry(key, req.time);
@@ -77,8 +84,11 @@ impl Enumeration {
             }
             s.last_id = id;
         }
-        let handed_any = handed.is_some();
-        if handed.is_none_or(|h| !h.contains(req.object_key)) {
+        // "Never handed" means something only once the client has been handed enough ids for
+        // the filter to say so (and before it saturates).
+        let handed_any =
+            handed.is_some_and(|h| h.count >= c.min_distinct_ids as u32 && h.count <= 120);
+        if handed.is_none_or(|h| !h.ids.contains(req.object_key)) {
             s.unhanded += 1;
         }
         let n = f64::from(s.requests);
@@ -120,7 +130,8 @@ impl Enumeration {
         }
         let seen = self.handed.entry(req.ip_key, req.time);
         for h in ids {
-            seen.insert(h);
+            seen.ids.insert(h);
+            seen.count = seen.count.saturating_add(1);
         }
     }
 }
@@ -201,9 +212,18 @@ impl Detector for Enumeration {
             return;
         }
         let handed = self.handed.get(req.ip_key).copied();
-        if let Some(ip) = req.ip {
+        // Behind a corporate NAT, many real users each read their own few objects: requests
+        // of browsers with their cookies on an address that shows real users are followed by
+        // their session instead of by the address.
+        let real_user = req.traits.looks_human() && req.cookies >= 8;
+        if let (Some(ip), false) = (req.ip, real_user) {
             if let Some(f) = self.step(pair(req.ip_key, req.endpoint_key), handed.as_ref(), req) {
                 out.push(f.signal(Subject::Ip(ip), Members::ThisRequest, req));
+            }
+        }
+        if let (Some(s), true) = (req.session, real_user) {
+            if let Some(f) = self.step(pair(s.0 as u64, req.endpoint_key), handed.as_ref(), req) {
+                out.push(f.signal(Subject::Session(s), Members::ThisRequest, req));
             }
         }
         if let Some(p) = req.principal {

@@ -30,7 +30,7 @@ impl Default for SessionRotationConfig {
             enabled: true,
             window_secs: 600,
             min_sessions: 10,
-            min_sessions_per_request: 0.5,
+            min_sessions_per_request: 0.8,
             min_cookieless_requests: 50,
             max_browser_cookies: 1,
             max_tracked: 200_000,

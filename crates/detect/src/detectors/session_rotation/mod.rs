@@ -124,18 +124,26 @@ impl Detector for SessionRotation {
         let window_ms = c.window_secs as i64 * 1000;
         let s = self.ips.entry(req.ip_key, req.time);
         roll(s, req.time, window_ms);
-        s.requests += 1;
-        s.ips.insert(req.ip_key);
-        if let Some(session) = req.session {
-            s.sessions.insert(session.0 as u64);
+        // Behind a NAT many real users share the address, each with a browser's cookies and a
+        // session of its own: their sessions are not rotation.
+        let real_user = req.traits.looks_human() && req.cookies >= 8;
+        if !real_user {
+            s.requests += 1;
+            s.ips.insert(req.ip_key);
+            if let Some(session) = req.session {
+                s.sessions.insert(session.0 as u64);
+            }
         }
         let browser = claims_browser(req.user_agent());
         if browser && !req.is_page && req.cookies <= c.max_browser_cookies {
             s.cookieless += 1;
         }
         let sessions = s.sessions.count();
-        let per_request = sessions as f64 / f64::from(s.requests);
-        if s.rotating || (sessions >= c.min_sessions && per_request >= c.min_sessions_per_request) {
+        let per_request = sessions as f64 / f64::from(s.requests.max(1));
+        if !real_user
+            && (s.rotating
+                || (sessions >= c.min_sessions && per_request >= c.min_sessions_per_request))
+        {
             s.rotating = true;
             out.push(Signal {
                 detector: NAME,

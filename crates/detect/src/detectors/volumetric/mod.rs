@@ -31,6 +31,9 @@ use crate::sketch::Distinct;
 /// The detector's name.
 pub const NAME: &str = "volumetric";
 
+/// Clients first seen at most this long before a surge began count as arriving with it.
+const SURGE_ARRIVAL_GRACE_MS: i64 = 120_000;
+
 #[derive(Debug, Clone, Default)]
 struct Rate {
     minute: i64,
@@ -38,6 +41,7 @@ struct Rate {
     baseline: f64,
     minutes: u32,
     surging: bool,
+    surge_started: i64,
     share_bucket: i64,
     share_total: u32,
 }
@@ -106,9 +110,9 @@ impl Volumetric {
                 r.minutes += passed as u32;
             }
             // A surge carries into the next minute while the last full minute surged.
-            r.surging = r.surging
-                && passed == 1
-                && f64::from(r.count) >= r.baseline.max(1.0) * c.surge_factor;
+            let was = r.surging;
+            r.surging =
+                was && passed == 1 && f64::from(r.count) >= r.baseline.max(1.0) * c.surge_factor;
             r.minute = minute;
             r.count = 0;
         }
@@ -125,9 +129,18 @@ impl Volumetric {
             && f64::from(r.count) >= baseline * c.surge_factor
             && u64::from(r.count) >= c.min_surge_per_minute
         {
+            if !r.surging {
+                r.surge_started = req.time;
+            }
             r.surging = true;
         }
-        if r.surging && !req.traits.looks_human() {
+        // A surge is made of clients that arrived with it: the app users and customers who
+        // were there before it are not named, even when they show no browser traits.
+        let arrived_with_it = req.traits.first_seen == 0
+            || req.traits.first_seen >= r.surge_started - SURGE_ARRIVAL_GRACE_MS;
+        // Authenticated users are accountable by their principal, which the per-principal
+        // detectors follow; a surge alone names anonymous clients only.
+        if r.surging && !req.traits.looks_human() && arrived_with_it && req.principal.is_none() {
             out.push(Signal {
                 detector: NAME,
                 owasp: Owasp::Api4UnrestrictedResourceConsumption,
@@ -252,7 +265,7 @@ impl Detector for Volumetric {
         {
             f.fired = true;
         }
-        if f.fired && !req.traits.looks_human() {
+        if f.fired && !req.traits.looks_human() && req.principal.is_none() {
             out.push(Signal {
                 detector: NAME,
                 owasp: Owasp::Api4UnrestrictedResourceConsumption,
