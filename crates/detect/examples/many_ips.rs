@@ -68,7 +68,10 @@ fn main() {
         report.book.signals,
         report.book.members_dropped
     );
-    println!("approximate detector state: {:.1} MB", report.state_bytes as f64 / 1e6);
+    println!(
+        "approximate detector state: {:.1} MB",
+        report.state_bytes as f64 / 1e6
+    );
     for (detector, map, s) in &report.state {
         println!(
             "  {detector:<20} {map:<24} tracked {:>9} of {:>9}, evicted {:>10}",
@@ -76,7 +79,10 @@ fn main() {
         );
     }
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
-        for line in status.lines().filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS")) {
+        for line in status
+            .lines()
+            .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+        {
             println!("{line}");
         }
     }

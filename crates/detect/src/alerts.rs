@@ -157,7 +157,10 @@ impl AlertBook {
         }
         let mut new_members: Vec<Entity> = Vec::new();
         let mut add_ip = |ip: IpAddr, new: &mut Vec<Entity>| {
-            let k = fast_hash(ip.to_string().as_bytes());
+            let k = match ip {
+                IpAddr::V4(v4) => fast_hash(&v4.octets()),
+                IpAddr::V6(v6) => fast_hash(&v6.octets()),
+            };
             if open.member_keys.insert(k) {
                 new.push(Entity::ip(ip));
             }

@@ -12,6 +12,7 @@
 pub mod actors;
 pub mod alerts;
 pub mod config;
+pub mod credcache;
 pub mod detector;
 pub mod detectors;
 pub mod ids;

@@ -104,10 +104,15 @@ pub fn attempt(
     let (failed, known) = match ex.status {
         Some(401 | 403) => (true, true),
         Some(s) if (200..300).contains(&s) => {
-            let failed = ex
-                .response_body
-                .as_ref()
-                .is_some_and(|b| FAILURE_WORDS.iter().any(|w| contains_ci(&b.bytes, w)));
+            let failed = ex.response_body.as_ref().is_some_and(|b| {
+                let mut buf = [0u8; 2048];
+                let n = b.bytes.len().min(buf.len());
+                buf[..n].copy_from_slice(&b.bytes[..n]);
+                buf[..n].make_ascii_lowercase();
+                FAILURE_WORDS
+                    .iter()
+                    .any(|w| memchr::memmem::find(&buf[..n], w).is_some())
+            });
             (failed, true)
         }
         // 429 and 5xx say nothing about the credentials.
@@ -142,13 +147,7 @@ fn user_of(body: &[u8]) -> Option<String> {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    let hay = &hay[..hay.len().min(2048)];
-    hay.windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    memchr::memmem::find(&hay[..hay.len().min(4096)], needle).is_some()
 }
 
 #[cfg(test)]

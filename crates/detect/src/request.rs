@@ -6,9 +6,9 @@
 
 use std::net::IpAddr;
 
-use rampart_core::auth::{credentials, CredentialKind};
 use rampart_core::{fast_hash, Entity, EntityKind, Exchange, HashTag, KeyedHasher};
 
+use crate::credcache::{CredentialCache, Identity};
 use crate::login::{self, LoginAttempt};
 use crate::profile::Traits;
 use crate::shape::{shape, Shape};
@@ -86,6 +86,17 @@ impl<'a> Request<'a> {
         hasher: &KeyedHasher,
         facts: EndpointFacts,
     ) -> Self {
+        Self::derive_cached(ex, config, hasher, facts, &mut CredentialCache::new(1))
+    }
+
+    /// [`Request::derive`] with a cache of credential hashes shared across requests.
+    pub fn derive_cached(
+        ex: &'a Exchange,
+        config: &DeriveConfig,
+        hasher: &KeyedHasher,
+        facts: EndpointFacts,
+        cache: &mut CredentialCache,
+    ) -> Self {
         let ip = ex.client;
         let prefix = ip.map(network_prefix);
         let shape = shape(&ex.path);
@@ -96,29 +107,11 @@ impl<'a> Request<'a> {
         h.extend_from_slice(shape.template.as_bytes());
         let endpoint_key = fast_hash(&h);
 
-        let mut session = None;
-        let mut principal = None;
-        let mut has_credential = false;
-        if may_carry_credentials(ex) {
-            for c in credentials(ex, hasher) {
-                has_credential = true;
-                match c.kind {
-                    CredentialKind::SessionCookie => {
-                        session.get_or_insert(c.secret);
-                    }
-                    CredentialKind::Bearer => {
-                        session.get_or_insert(c.secret);
-                    }
-                    CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery => {
-                        principal.get_or_insert(c.secret);
-                    }
-                    _ => {}
-                }
-                if let Some(p) = c.principal {
-                    principal = Some(p);
-                }
-            }
-        }
+        let Identity {
+            session,
+            principal,
+            has_credential,
+        } = cache.identity(ex, hasher);
         let norm = shape.object.map(str::to_ascii_lowercase);
         let object = norm
             .as_deref()
@@ -226,14 +219,6 @@ fn hash_ip(ip: IpAddr, len: u8) -> u64 {
     }
     b[16] = len;
     fast_hash(&b)
-}
-
-/// Whether any header or query parameter could hold a credential (skips the hashing when not).
-fn may_carry_credentials(ex: &Exchange) -> bool {
-    ex.query.is_some()
-        || ex.request_headers.iter().any(|(n, _)| {
-            n == "authorization" || n == "cookie" || n.contains("key") || n.contains("token")
-        })
 }
 
 /// Hash of the user agent, the order of header names and the accept-language value.

@@ -5,6 +5,7 @@ use rampart_core::{Alert, Exchange, KeyedHasher};
 use crate::actors::{roll_up, Actor};
 use crate::alerts::{AlertBook, BookLimits, BookStats};
 use crate::config::DetectConfig;
+use crate::credcache::CredentialCache;
 use crate::detector::{Detector, Signal};
 use crate::detectors::{
     credential_stuffing::CredentialStuffing, direct_to_api::DirectToApi, enumeration::Enumeration,
@@ -54,6 +55,7 @@ pub struct Detection {
     profiles: Profiles,
     detectors: Vec<Box<dyn Detector>>,
     book: AlertBook,
+    credentials: CredentialCache,
     recommender: Recommender,
     signals: Vec<Signal>,
     exchanges: u64,
@@ -130,6 +132,7 @@ impl Detection {
                 max_alerts: config.max_alerts,
                 ..BookLimits::default()
             }),
+            credentials: CredentialCache::new(8192),
             recommender: Recommender::new(config.max_profiles),
             signals: Vec::new(),
             exchanges: 0,
@@ -167,7 +170,8 @@ impl Detection {
         if ex.user_agent().is_none_or(str::is_empty) {
             self.without_user_agent += 1;
         }
-        let mut req = Request::derive(ex, &self.derive, &self.hasher, facts);
+        let mut req =
+            Request::derive_cached(ex, &self.derive, &self.hasher, facts, &mut self.credentials);
         req.traits = self.profiles.observe(&req);
         for d in &mut self.detectors {
             d.observe(&req, &mut self.signals);

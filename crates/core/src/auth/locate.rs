@@ -105,13 +105,14 @@ fn excluded(name_lower: &str) -> bool {
 
 /// Whether a (lower-case) header name carries an API key or token.
 pub(crate) fn is_key_header(name: &str) -> bool {
-    if excluded(name) || name == "authorization" || name == "proxy-authorization" {
+    if name == "authorization" || name == "proxy-authorization" {
         return false;
     }
-    KEY_HEADERS.contains(&name)
+    let named = KEY_HEADERS.contains(&name)
         || name.ends_with("-api-key")
         || name.ends_with("-token")
-        || name.ends_with("-key")
+        || name.ends_with("-key");
+    named && !excluded(name)
 }
 
 /// Whether a query parameter name carries an API key or token.
@@ -132,17 +133,23 @@ pub(crate) fn is_session_cookie(name: &str) -> bool {
     if name.len() > 128 {
         return false;
     }
-    let lower = name.to_ascii_lowercase();
+    // Browsers send dozens of cookies per request: lower-case on the stack, and test the
+    // (rare) positive names before the exclusions.
+    let mut buf = [0u8; 128];
+    let bytes = &mut buf[..name.len()];
+    bytes.copy_from_slice(name.as_bytes());
+    bytes.make_ascii_lowercase();
+    let Ok(lower) = std::str::from_utf8(bytes) else {
+        return false;
+    };
     let bare = lower
         .strip_prefix("__host-")
         .or_else(|| lower.strip_prefix("__secure-"))
-        .unwrap_or(&lower);
-    if excluded(bare) {
-        return false;
-    }
-    SESSION_COOKIES.contains(&bare)
+        .unwrap_or(lower);
+    let named = SESSION_COOKIES.contains(&bare)
         || SESSION_SUFFIXES.iter().any(|s| bare.ends_with(s))
-        || SESSION_PREFIXES.iter().any(|p| bare.starts_with(p))
+        || SESSION_PREFIXES.iter().any(|p| bare.starts_with(p));
+    named && !excluded(bare)
 }
 
 /// Every raw credential of the request, in order: `Authorization`, key headers, query, cookies.

@@ -1,0 +1,107 @@
+//! Detection throughput on the simulator's seed attacks, split into observing and finishing:
+//!
+//! ```sh
+//! cargo run --release -p rampart-engine --example detect_throughput -- [minutes]
+//! ```
+
+use std::time::{Duration, Instant};
+
+use rampart_core::KeyedHasher;
+use rampart_detect::{DetectConfig, Detection, EndpointFacts};
+use rampart_sim::scenario::{simulate, ScenarioConfig};
+
+fn main() {
+    let minutes: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(60);
+    let config = ScenarioConfig {
+        duration: Duration::from_secs(minutes * 60),
+        ..ScenarioConfig::default()
+    };
+    let (exchanges, _) = simulate(&config);
+    if std::env::args().any(|a| a == "--each") {
+        each(&exchanges);
+    }
+    let mut d = Detection::new(&DetectConfig::default(), KeyedHasher::new([9; 32]));
+    let start = Instant::now();
+    for ex in &exchanges {
+        d.observe(ex, EndpointFacts::default());
+    }
+    let observed = start.elapsed();
+    let report = d.finish();
+    let finished = start.elapsed() - observed;
+    println!(
+        "{} exchanges: observe {:.2} s ({:.0}/s), finish {:.2} s; {} alerts; state {:.1} MB for {} profiled addresses ({:.0} bytes each)",
+        exchanges.len(),
+        observed.as_secs_f64(),
+        exchanges.len() as f64 / observed.as_secs_f64(),
+        finished.as_secs_f64(),
+        report.alerts.len(),
+        report.state_bytes as f64 / 1e6,
+        report.profiled_clients,
+        report.state_bytes as f64 / report.profiled_clients.max(1) as f64,
+    );
+}
+
+/// Cost of the shared part (request view, profiles, alert book, recommendations) with no
+/// detector, then of each detector alone on top of it.
+fn each(exchanges: &[rampart_core::Exchange]) {
+    let none = {
+        let mut c = DetectConfig::default();
+        c.enumeration.enabled = false;
+        c.credential_stuffing.enabled = false;
+        c.target_ips.enabled = false;
+        c.timing.enabled = false;
+        c.volumetric.enabled = false;
+        c.scraping.enabled = false;
+        c.direct_to_api.enabled = false;
+        c.session_rotation.enabled = false;
+        c.exploit_probes.enabled = false;
+        c.shadow_api.enabled = false;
+        c.pivot.enabled = false;
+        c
+    };
+    let time = |c: &DetectConfig| {
+        let mut d = Detection::new(c, KeyedHasher::new([9; 32]));
+        d.push(Box::new(Noop));
+        let start = Instant::now();
+        for ex in exchanges {
+            d.observe(ex, EndpointFacts::default());
+        }
+        start.elapsed().as_secs_f64() * 1e9 / exchanges.len() as f64
+    };
+    let base = time(&none);
+    println!("shared part: {base:.0} ns per exchange");
+    let toggles: [(&str, fn(&mut DetectConfig)); 11] = [
+        ("enumeration", |c| c.enumeration.enabled = true),
+        ("credential_stuffing", |c| c.credential_stuffing.enabled = true),
+        ("target_ips", |c| c.target_ips.enabled = true),
+        ("timing", |c| c.timing.enabled = true),
+        ("volumetric", |c| c.volumetric.enabled = true),
+        ("scraping", |c| c.scraping.enabled = true),
+        ("direct_to_api", |c| c.direct_to_api.enabled = true),
+        ("session_rotation", |c| c.session_rotation.enabled = true),
+        ("exploit_probes", |c| c.exploit_probes.enabled = true),
+        ("shadow_api", |c| c.shadow_api.enabled = true),
+        ("pivot", |c| c.pivot.enabled = true),
+    ];
+    for (name, on) in toggles {
+        let mut c = none.clone();
+        on(&mut c);
+        println!("  + {name:<20} {:>6.0} ns", time(&c) - base);
+    }
+}
+
+/// A detector that does nothing, so the shared part runs with no real detector.
+struct Noop;
+
+impl rampart_detect::Detector for Noop {
+    fn name(&self) -> &'static str {
+        "noop"
+    }
+    fn observe(&mut self, _: &rampart_detect::Request<'_>, _: &mut Vec<rampart_detect::Signal>) {}
+    fn stats(&self) -> Vec<(&'static str, rampart_detect::keyed::KeyedStats)> {
+        Vec::new()
+    }
+    fn approx_bytes(&self) -> usize {
+        0
+    }
+}
