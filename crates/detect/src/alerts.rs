@@ -42,6 +42,7 @@ impl Default for BookLimits {
 struct Open {
     alert: Alert,
     render: Render,
+    figures: Vec<(&'static str, f64)>,
     detail: Option<String>,
     member_keys: HashSet<u64>,
 }
@@ -125,6 +126,7 @@ impl AlertBook {
                         members_dropped: 0,
                     },
                     render: signal.render,
+                    figures: Vec::new(),
                     detail: signal.detail.clone(),
                     member_keys: HashSet::new(),
                 });
@@ -140,14 +142,12 @@ impl AlertBook {
         a.first_seen = a.first_seen.min(now);
         a.requests += 1;
         a.severity = a.severity.max(signal.severity);
-        for (name, value) in signal.figures {
-            match a.figures.get_mut(name) {
+        for (name, value) in signal.figures.iter() {
+            match open.figures.iter_mut().find(|(n, _)| *n == name) {
                 // Figures named `*_total` add up over the episode; the others are the latest.
-                Some(v) if name.ends_with("_total") => *v += value,
-                Some(v) => *v = value,
-                None => {
-                    a.figures.insert(name.to_owned(), value);
-                }
+                Some((_, v)) if name.ends_with("_total") => *v += value,
+                Some((_, v)) => *v = value,
+                None => open.figures.push((name, value)),
             }
         }
         if a.entity.kind == EntityKind::Ip {
@@ -221,6 +221,11 @@ impl AlertBook {
             .iter()
             .map(|o| {
                 let mut a = o.alert.clone();
+                a.figures = o
+                    .figures
+                    .iter()
+                    .map(|(n, v)| ((*n).to_owned(), *v))
+                    .collect();
                 a.figures
                     .insert("matched_requests".into(), a.requests as f64);
                 a.evidence = (o.render)(&a.figures);

@@ -7,20 +7,10 @@
 //! direct-mapped and fixed in size: a collision only costs a recomputation. It holds keyed
 //! hashes only, never a credential.
 
-use rampart_core::auth::{credentials, CredentialKind};
-use rampart_core::{Exchange, HashTag, KeyedHasher};
+use rampart_core::auth::identify;
+pub use rampart_core::auth::Identity;
+use rampart_core::{Exchange, KeyedHasher};
 use xxhash_rust::xxh3::Xxh3;
-
-/// What a request's credentials say.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Identity {
-    /// Keyed hash of the session: a session cookie, else a bearer token or JWT.
-    pub session: Option<HashTag>,
-    /// Keyed hash of the principal: JWT subject, Basic user, else an API key.
-    pub principal: Option<HashTag>,
-    /// Whether any credential was presented.
-    pub has_credential: bool,
-}
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
@@ -75,7 +65,11 @@ fn credential_key(ex: &Exchange) -> Option<u64> {
     let mut h = Xxh3::new();
     let mut any = false;
     for (name, value) in ex.request_headers.iter() {
-        if name == "authorization" || name == "cookie" || name.contains("key") || name.contains("token") {
+        if name == "authorization"
+            || name == "cookie"
+            || name.contains("key")
+            || name.contains("token")
+        {
             h.update(name.as_bytes());
             h.update(b"\0");
             h.update(value.as_bytes());
@@ -93,24 +87,7 @@ fn credential_key(ex: &Exchange) -> Option<u64> {
 }
 
 fn compute(ex: &Exchange, hasher: &KeyedHasher) -> Identity {
-    let mut id = Identity::default();
-    for c in credentials(ex, hasher) {
-        id.has_credential = true;
-        match c.kind {
-            CredentialKind::SessionCookie => id.session = Some(c.secret),
-            CredentialKind::Bearer | CredentialKind::Jwt => {
-                id.session.get_or_insert(c.secret);
-            }
-            CredentialKind::ApiKeyHeader | CredentialKind::ApiKeyQuery => {
-                id.principal.get_or_insert(c.secret);
-            }
-            _ => {}
-        }
-        if let Some(p) = c.principal {
-            id.principal = Some(p);
-        }
-    }
-    id
+    identify(ex, hasher)
 }
 
 #[cfg(test)]
@@ -138,7 +115,10 @@ mod tests {
         }
         let (hits, misses) = cache.counters();
         assert!(hits >= 190, "{hits} hits, {misses} misses");
-        assert_eq!(cache.identity(&Exchange::default(), &hasher), Identity::default());
+        assert_eq!(
+            cache.identity(&Exchange::default(), &hasher),
+            Identity::default()
+        );
     }
 
     #[test]
@@ -154,7 +134,13 @@ mod tests {
         };
         let id = compute(&e, &hasher);
         assert!(id.has_credential);
-        assert_eq!(id.session, Some(hasher.tag(rampart_core::auth::SECRET_DOMAIN, b"abc")));
-        assert_eq!(id.principal, Some(hasher.tag(rampart_core::auth::SECRET_DOMAIN, b"k-1")));
+        assert_eq!(
+            id.session,
+            Some(hasher.tag(rampart_core::auth::SECRET_DOMAIN, b"abc"))
+        );
+        assert_eq!(
+            id.principal,
+            Some(hasher.tag(rampart_core::auth::SECRET_DOMAIN, b"k-1"))
+        );
     }
 }

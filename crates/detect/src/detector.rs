@@ -120,7 +120,7 @@ pub struct Signal {
     /// Whether the alert names the request's endpoint.
     pub with_endpoint: bool,
     /// The latest figures, by name.
-    pub figures: Vec<(&'static str, f64)>,
+    pub figures: Figures,
     /// Renders the evidence from the figures.
     pub render: Render,
     /// Addresses and sessions the signal adds.
@@ -144,6 +144,34 @@ pub trait Detector: Send {
 
     /// Approximate bytes of state held.
     fn approx_bytes(&self) -> usize;
+}
+
+/// Up to eight named figures, without allocating: signals are made on every request of a
+/// flagged entity.
+#[derive(Debug, Clone, Copy)]
+pub struct Figures {
+    items: [(&'static str, f64); 8],
+    len: u8,
+}
+
+impl Figures {
+    /// The first eight of `items`.
+    pub fn of(items: &[(&'static str, f64)]) -> Self {
+        let mut f = Self {
+            items: [("", 0.0); 8],
+            len: 0,
+        };
+        for (slot, item) in f.items.iter_mut().zip(items) {
+            *slot = *item;
+            f.len += 1;
+        }
+        f
+    }
+
+    /// The figures in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        self.items[..usize::from(self.len)].iter().copied()
+    }
 }
 
 /// A figure's value, or 0.

@@ -82,8 +82,9 @@ impl Profiles {
         if req.is_page {
             t.pages = t.pages.saturating_add(1);
         }
-        state.endpoints.insert(req.endpoint_key);
-        t.endpoints = state.endpoints.count().min(u64::from(u16::MAX)) as u16;
+        if state.endpoints.insert(req.endpoint_key) {
+            t.endpoints = state.endpoints.count().min(u64::from(u16::MAX)) as u16;
+        }
         t.max_cookies = t.max_cookies.max(req.cookies);
         if req.has_credential {
             t.credentialed = t.credentialed.saturating_add(1);

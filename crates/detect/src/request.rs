@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 
 use rampart_core::{fast_hash, Entity, EntityKind, Exchange, HashTag, KeyedHasher};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::credcache::{CredentialCache, Identity};
 use crate::login::{self, LoginAttempt};
@@ -57,10 +58,10 @@ pub struct Request<'a> {
     pub fingerprint: u64,
     /// Number of cookies sent.
     pub cookies: u16,
-    /// Keyed hash of the object in the path, when there is one.
-    pub object: Option<HashTag>,
-    /// Hash of the object for sketches (0 without one).
+    /// Fast (unkeyed) hash of the object in the path, lower-cased, for sketches; 0 without
+    /// one. It never leaves memory; [`Request::object_tag`] is what alerts show.
     pub object_key: u64,
+    hasher: &'a KeyedHasher,
     /// The login this request attempts, if it is one.
     pub login: Option<LoginAttempt>,
     /// Whether this is a page or static asset a browser loads (HTML, JS, CSS, images).
@@ -83,7 +84,7 @@ impl<'a> Request<'a> {
     pub fn derive(
         ex: &'a Exchange,
         config: &DeriveConfig,
-        hasher: &KeyedHasher,
+        hasher: &'a KeyedHasher,
         facts: EndpointFacts,
     ) -> Self {
         Self::derive_cached(ex, config, hasher, facts, &mut CredentialCache::new(1))
@@ -93,30 +94,26 @@ impl<'a> Request<'a> {
     pub fn derive_cached(
         ex: &'a Exchange,
         config: &DeriveConfig,
-        hasher: &KeyedHasher,
+        hasher: &'a KeyedHasher,
         facts: EndpointFacts,
         cache: &mut CredentialCache,
     ) -> Self {
         let ip = ex.client;
         let prefix = ip.map(network_prefix);
         let shape = shape(&ex.path);
-        let mut h = Vec::with_capacity(shape.template.len() + 40);
-        h.extend_from_slice(ex.method.as_bytes());
-        h.push(b' ');
-        h.extend_from_slice(ex.host.as_deref().unwrap_or("").as_bytes());
-        h.extend_from_slice(shape.template.as_bytes());
-        let endpoint_key = fast_hash(&h);
+        let mut h = Xxh3::new();
+        h.update(ex.method.as_bytes());
+        h.update(b" ");
+        h.update(ex.host.as_deref().unwrap_or("").as_bytes());
+        h.update(shape.template.as_bytes());
+        let endpoint_key = h.digest();
 
         let Identity {
             session,
             principal,
             has_credential,
         } = cache.identity(ex, hasher);
-        let norm = shape.object.map(str::to_ascii_lowercase);
-        let object = norm
-            .as_deref()
-            .map(|o| hasher.tag(OBJECT_DOMAIN, o.as_bytes()));
-        let object_key = norm.as_deref().map_or(0, |o| fast_hash(o.as_bytes()));
+        let object_key = shape.object.map_or(0, object_hash);
         let login = login::attempt(ex, &config.login_paths, hasher);
         Self {
             ex,
@@ -134,13 +131,21 @@ impl<'a> Request<'a> {
             has_credential,
             fingerprint: fingerprint(ex),
             cookies: count_cookies(ex),
-            object,
             object_key,
+            hasher,
             login,
             is_page: is_page(ex),
             facts,
             traits: Traits::default(),
         }
+    }
+
+    /// Keyed hash of the object in the path, when there is one, as alerts name targets.
+    pub fn object_tag(&self) -> Option<HashTag> {
+        self.shape.object.map(|o| {
+            self.hasher
+                .tag(OBJECT_DOMAIN, o.to_ascii_lowercase().as_bytes())
+        })
     }
 
     /// `METHOD host/template`, as alerts name endpoints.
@@ -223,16 +228,29 @@ fn hash_ip(ip: IpAddr, len: u8) -> u64 {
 
 /// Hash of the user agent, the order of header names and the accept-language value.
 fn fingerprint(ex: &Exchange) -> u64 {
-    let mut buf = Vec::with_capacity(256);
+    let mut h = Xxh3::new();
     for (name, value) in ex.request_headers.iter() {
-        buf.extend_from_slice(name.as_bytes());
-        buf.push(b':');
+        h.update(name.as_bytes());
+        h.update(b":");
         if name == "user-agent" || name == "accept-language" {
-            buf.extend_from_slice(value.as_bytes());
+            h.update(value.as_bytes());
         }
-        buf.push(b'\n');
+        h.update(b"\n");
     }
-    fast_hash(&buf)
+    h.digest()
+}
+
+/// The fast hash of an object id, lower-cased without allocating for ids up to 128 bytes.
+fn object_hash(object: &str) -> u64 {
+    let mut buf = [0u8; 128];
+    if object.len() <= buf.len() {
+        let b = &mut buf[..object.len()];
+        b.copy_from_slice(object.as_bytes());
+        b.make_ascii_lowercase();
+        fast_hash(b)
+    } else {
+        fast_hash(object.to_ascii_lowercase().as_bytes())
+    }
 }
 
 fn count_cookies(ex: &Exchange) -> u16 {
@@ -252,8 +270,11 @@ fn is_page(ex: &Exchange) -> bool {
     if !ex.method.eq_ignore_ascii_case("GET") {
         return false;
     }
-    let path = ex.path.to_ascii_lowercase();
-    if path == "/" || PAGE_EXTENSIONS.iter().any(|e| path.ends_with(e)) {
+    let path = ex.path.as_bytes();
+    let ends_with = |e: &str| {
+        path.len() >= e.len() && path[path.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+    };
+    if path == b"/" || PAGE_EXTENSIONS.iter().any(|e| ends_with(e)) {
         return true;
     }
     matches!(ex.response_content_type(), Some(ct) if ct.starts_with("text/html"))
@@ -290,7 +311,7 @@ mod tests {
         );
         let r = Request::derive(&e, &DeriveConfig::default(), &h, EndpointFacts::default());
         assert_eq!(r.endpoint(), "GET api.example/api/v1/users/{}");
-        assert_eq!(r.object, Some(h.tag(OBJECT_DOMAIN, b"42")));
+        assert_eq!(r.object_tag(), Some(h.tag(OBJECT_DOMAIN, b"42")));
         assert!(r.session.is_some() && r.has_credential);
         assert_eq!(r.cookies, 2);
         assert_eq!(r.prefix_entity().unwrap().value, "203.0.113.0/24");
@@ -299,7 +320,7 @@ mod tests {
         let e2 = ex("/api/v1/users/43", &[]);
         let r2 = Request::derive(&e2, &DeriveConfig::default(), &h, EndpointFacts::default());
         assert_eq!(r.endpoint_key, r2.endpoint_key);
-        assert_ne!(r.object, r2.object);
+        assert_ne!(r.object_key, r2.object_key);
         assert_ne!(r.fingerprint, r2.fingerprint);
     }
 

@@ -16,14 +16,17 @@ pub struct Distinct {
 }
 
 impl Distinct {
-    /// Adds a value by its 64-bit hash.
-    pub fn insert(&mut self, hash: u64) {
+    /// Adds a value by its 64-bit hash; says whether the sketch changed (if not, the count
+    /// did not either).
+    pub fn insert(&mut self, hash: u64) -> bool {
         let idx = (hash >> 59) as usize;
         let rest = (hash << 5) | (1 << 4);
         let rank = (rest.leading_zeros() + 1) as u8;
         if self.registers[idx] < rank {
             self.registers[idx] = rank;
+            return true;
         }
+        false
     }
 
     /// The estimated number of distinct values.
@@ -227,9 +230,9 @@ mod tests {
         for i in 0..200u64 {
             let h = fast_hash(&i.to_le_bytes());
             if i % 2 == 0 {
-                a.insert(h)
+                a.insert(h);
             } else {
-                b.insert(h)
+                b.insert(h);
             }
             all.insert(h);
         }

@@ -35,18 +35,28 @@ fn bench(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
-    g.bench_function("whole engine (discovery + detection), simulated seed attacks", |b| {
-        b.iter_batched(
-            || Engine::new(&Config::default(), &[], Vec::new(), KeyedHasher::new([9; 32])),
-            |mut e| {
-                for ex in &exchanges {
-                    e.observe(ex);
-                }
-                black_box(e.finish().exchanges)
-            },
-            BatchSize::LargeInput,
-        )
-    });
+    g.bench_function(
+        "whole engine (discovery + detection), simulated seed attacks",
+        |b| {
+            b.iter_batched(
+                || {
+                    Engine::new(
+                        &Config::default(),
+                        &[],
+                        Vec::new(),
+                        KeyedHasher::new([9; 32]),
+                    )
+                },
+                |mut e| {
+                    for ex in &exchanges {
+                        e.observe(ex);
+                    }
+                    black_box(e.finish().exchanges)
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
     g.finish();
 }
 

@@ -11,7 +11,10 @@ use rampart_detect::{DetectConfig, Detection, EndpointFacts};
 use rampart_sim::scenario::{simulate, ScenarioConfig};
 
 fn main() {
-    let minutes: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(60);
+    let minutes: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(60);
     let config = ScenarioConfig {
         duration: Duration::from_secs(minutes * 60),
         ..ScenarioConfig::default()
@@ -70,9 +73,11 @@ fn each(exchanges: &[rampart_core::Exchange]) {
     };
     let base = time(&none);
     println!("shared part: {base:.0} ns per exchange");
-    let toggles: [(&str, fn(&mut DetectConfig)); 11] = [
+    let toggles: [Toggle; 11] = [
         ("enumeration", |c| c.enumeration.enabled = true),
-        ("credential_stuffing", |c| c.credential_stuffing.enabled = true),
+        ("credential_stuffing", |c| {
+            c.credential_stuffing.enabled = true
+        }),
         ("target_ips", |c| c.target_ips.enabled = true),
         ("timing", |c| c.timing.enabled = true),
         ("volumetric", |c| c.volumetric.enabled = true),
@@ -89,6 +94,9 @@ fn each(exchanges: &[rampart_core::Exchange]) {
         println!("  + {name:<20} {:>6.0} ns", time(&c) - base);
     }
 }
+
+/// A detector's name and how to switch it on.
+type Toggle = (&'static str, fn(&mut DetectConfig));
 
 /// A detector that does nothing, so the shared part runs with no real detector.
 struct Noop;

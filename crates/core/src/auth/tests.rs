@@ -122,6 +122,12 @@ mod fuzz {
             }
             let creds = credentials(&ex, &KeyedHasher::new([3; 32]));
             prop_assert_eq!(creds.is_empty(), is_anonymous(&ex));
+            let id = super::super::identify(&ex, &KeyedHasher::new([3; 32]));
+            prop_assert_eq!(id.has_credential, !creds.is_empty());
+            // The identity's session is the first session cookie's hash when there is one.
+            if let Some(c) = creds.iter().find(|c| c.kind == super::super::CredentialKind::SessionCookie) {
+                prop_assert_eq!(id.session, Some(c.secret));
+            }
             let shown = format!("{creds:?}");
             for (_, v) in &headers {
                 // Credential values reach neither the result nor its Debug output.
@@ -130,5 +136,46 @@ mod fuzz {
                 }
             }
         }
+    }
+
+    #[test]
+    fn identity_agrees_with_the_credentials() {
+        use crate::auth::{identify, CredentialKind};
+        use base64::Engine as _;
+        let h = KeyedHasher::new([4; 32]);
+        let jwt = format!(
+            "{}.{}.sig",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"u-42"}"#)
+        );
+        let mut ex = Exchange::default();
+        ex.request_headers
+            .push("authorization", format!("Bearer {jwt}"));
+        ex.request_headers.push("cookie", "theme=dark; sid=abc");
+        let id = identify(&ex, &h);
+        let creds = credentials(&ex, &h);
+        let cookie = creds
+            .iter()
+            .find(|c| c.kind == CredentialKind::SessionCookie)
+            .unwrap();
+        let token = creds
+            .iter()
+            .find(|c| c.kind == CredentialKind::Jwt)
+            .unwrap();
+        assert_eq!(id.session, Some(cookie.secret));
+        assert_eq!(id.principal, token.principal);
+        let mut basic = Exchange::default();
+        basic.request_headers.push(
+            "authorization",
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("bob:pw")
+            ),
+        );
+        assert_eq!(
+            identify(&basic, &h).principal,
+            credentials(&basic, &h)[0].principal
+        );
+        assert_eq!(identify(&Exchange::default(), &h), Default::default());
     }
 }

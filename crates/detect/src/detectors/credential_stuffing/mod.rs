@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{Owasp, Severity};
 
-use crate::detector::{figure, pct, Detector, Members, Signal, Subject};
+use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::{Distinct, Recent, Window};
@@ -111,7 +111,7 @@ impl CredentialStuffing {
         key: u64,
         req: &Request<'_>,
         min_failures: u64,
-    ) -> Option<(Figures, Members)> {
+    ) -> Option<(Numbers, Members)> {
         let c = &self.config;
         let window_ms = c.window_secs as i64 * 1000;
         let map = match which {
@@ -130,7 +130,7 @@ impl CredentialStuffing {
                 s.recent.push(ip);
             }
         }
-        let f = Figures::of(&s.counts, s.ips.count(), c.window_secs);
+        let f = Numbers::of(&s.counts, s.ips.count(), c.window_secs);
         let member = !req.traits.looks_human();
         if s.counts.fired {
             return member.then_some((f, Members::ThisRequest));
@@ -145,7 +145,7 @@ impl CredentialStuffing {
         None
     }
 
-    fn global(&mut self, req: &Request<'_>) -> Option<(Figures, Members)> {
+    fn global(&mut self, req: &Request<'_>) -> Option<(Numbers, Members)> {
         let c = &self.config;
         let g = &mut self.global;
         if g.window.roll(req.time, c.global_window_secs as i64 * 1000) {
@@ -171,7 +171,7 @@ impl CredentialStuffing {
         if !g.fired || !login.failed || req.traits.looks_human() {
             return None;
         }
-        let f = Figures {
+        let f = Numbers {
             attempts: f64::from(g.attempts),
             failures: f64::from(g.failures),
             ratio,
@@ -192,7 +192,7 @@ enum Which {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Figures {
+struct Numbers {
     attempts: f64,
     failures: f64,
     ratio: f64,
@@ -203,7 +203,7 @@ struct Figures {
     window_secs: f64,
 }
 
-impl Figures {
+impl Numbers {
     fn of(c: &Counts, ips: u64, window_secs: u64) -> Self {
         Self {
             attempts: f64::from(c.attempts),
@@ -234,7 +234,7 @@ impl Figures {
             severity,
             subject,
             with_endpoint: true,
-            figures: vec![
+            figures: Figures::of(&[
                 ("attempts", self.attempts),
                 ("failures", self.failures),
                 ("failure_ratio", self.ratio),
@@ -243,7 +243,7 @@ impl Figures {
                 ("accounts", self.targets),
                 ("addresses", self.ips),
                 ("window_secs", self.window_secs),
-            ],
+            ]),
             render,
             members,
             detail: None,
@@ -326,7 +326,7 @@ impl Detector for CredentialStuffing {
             s.fired = true;
         }
         if s.fired {
-            let f = Figures::of(s, 1, c.window_secs);
+            let f = Numbers::of(s, 1, c.window_secs);
             out.push(f.signal(Subject::Ip(ip), Members::ThisRequest, render_ip));
         }
         let (min_prefix, min_fp) = (c.prefix_min_failures, c.fingerprint_min_failures);

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{Owasp, Severity};
 
-use crate::detector::{figure, Detector, Members, Signal, Subject};
+use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::KeyedStats;
 use crate::request::Request;
 
@@ -80,10 +80,10 @@ impl Detector for DirectToApi {
             severity: Severity::Low,
             subject: Subject::Ip(ip),
             with_endpoint: true,
-            figures: vec![
+            figures: Figures::of(&[
                 ("streak", f64::from(streak)),
                 ("endpoints", f64::from(t.endpoints.max(1))),
-            ],
+            ]),
             render,
             members: Members::None,
             detail: None,

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{Owasp, Severity};
 
-use crate::detector::{figure, pct, Detector, Members, Signal, Subject};
+use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::{Distinct, Seen, Window};
@@ -63,7 +63,7 @@ impl Enumeration {
         }
     }
 
-    fn step(&mut self, key: u64, handed: Option<&Handed>, req: &Request<'_>) -> Option<Figures> {
+    fn step(&mut self, key: u64, handed: Option<&Handed>, req: &Request<'_>) -> Option<Numbers> {
         let c = &self.config;
         let window_ms = c.window_secs as i64 * 1000;
         let s = self.walks.entry(key, req.time);
@@ -93,7 +93,7 @@ impl Enumeration {
         }
         let n = f64::from(s.requests);
         let distinct = s.ids.count();
-        let f = Figures {
+        let f = Numbers {
             distinct: distinct as f64,
             requests: n,
             miss_share: f64::from(s.misses) / n,
@@ -137,7 +137,7 @@ impl Enumeration {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Figures {
+struct Numbers {
     distinct: f64,
     requests: f64,
     miss_share: f64,
@@ -147,7 +147,7 @@ struct Figures {
     window_secs: f64,
 }
 
-impl Figures {
+impl Numbers {
     fn signal(self, subject: Subject, members: Members, req: &Request<'_>) -> Signal {
         let severity = if req.facts.sensitive_response && !req.has_credential {
             Severity::Critical
@@ -162,7 +162,7 @@ impl Figures {
             severity,
             subject,
             with_endpoint: true,
-            figures: vec![
+            figures: Figures::of(&[
                 ("distinct_ids", self.distinct),
                 ("requests", self.requests),
                 ("miss_share", self.miss_share),
@@ -170,7 +170,7 @@ impl Figures {
                 ("unhanded_share", self.unhanded_share),
                 ("answered_with_data", self.successes),
                 ("window_secs", self.window_secs),
-            ],
+            ]),
             render,
             members,
             detail: None,

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{fast_hash, Owasp, Severity};
 
-use crate::detector::{figure, Detector, Members, Signal, Subject};
+use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 
@@ -132,11 +132,11 @@ fn signal(s: &State, subject: Subject, members: Members) -> Signal {
         },
         subject,
         with_endpoint: true,
-        figures: vec![
+        figures: Figures::of(&[
             ("first_requests", f64::from(s.first_requests)),
             ("first_refusals", f64::from(s.first_refusals)),
             ("twin_requests", f64::from(s.twin_requests)),
-        ],
+        ]),
         render,
         members,
         detail: None,

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{fast_hash, Owasp, Severity};
 
-use crate::detector::{figure, pct, Detector, Members, Signal, Subject};
+use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::{Distinct, Window};
@@ -162,11 +162,11 @@ fn signal(
         severity,
         subject,
         with_endpoint: true,
-        figures: vec![
+        figures: Figures::of(&[
             ("combinations", distinct),
             ("requests", requests),
             ("window_secs", window),
-        ],
+        ]),
         render,
         members,
         detail: None,

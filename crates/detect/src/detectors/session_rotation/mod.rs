@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{Owasp, Severity};
 
-use crate::detector::{figure, Detector, Members, Signal, Subject};
+use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::detectors::scraping::is_declared_crawler;
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
@@ -74,9 +74,9 @@ fn roll(s: &mut State, now: i64, window_ms: i64) {
     }
 }
 
-fn rotation_figures(s: &State, window_secs: u64) -> Vec<(&'static str, f64)> {
+fn rotation_figures(s: &State, window_secs: u64) -> Figures {
     let sessions = s.sessions.count() as f64;
-    vec![
+    Figures::of(&[
         ("sessions", sessions),
         ("requests", f64::from(s.requests)),
         (
@@ -85,7 +85,7 @@ fn rotation_figures(s: &State, window_secs: u64) -> Vec<(&'static str, f64)> {
         ),
         ("addresses", s.ips.count() as f64),
         ("window_secs", window_secs as f64),
-    ]
+    ])
 }
 
 fn render_rotation(f: &BTreeMap<String, f64>) -> String {
@@ -169,10 +169,10 @@ impl Detector for SessionRotation {
                 severity: Severity::Low,
                 subject: Subject::Ip(ip),
                 with_endpoint: false,
-                figures: vec![
+                figures: Figures::of(&[
                     ("cookieless_requests", f64::from(s.cookieless)),
                     ("max_cookies", f64::from(c.max_browser_cookies)),
-                ],
+                ]),
                 render: render_cookies,
                 members: Members::None,
                 detail: None,

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{Owasp, Severity};
 
-use crate::detector::{figure, Detector, Members, Signal, Subject};
+use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::Distinct;
@@ -99,10 +99,10 @@ impl Detector for ShadowApi {
                     severity: Severity::Low,
                     subject: Subject::Endpoint(req.endpoint_key),
                     with_endpoint: true,
-                    figures: vec![
+                    figures: Figures::of(&[
                         ("served", f64::from(s.served)),
                         ("clients", s.clients.count() as f64),
-                    ],
+                    ]),
                     render: render_shadow,
                     members: Members::None,
                     detail: None,
@@ -123,10 +123,10 @@ impl Detector for ShadowApi {
                     },
                     subject: Subject::Endpoint(req.endpoint_key),
                     with_endpoint: true,
-                    figures: vec![
+                    figures: Figures::of(&[
                         ("unauthenticated", f64::from(s.unauthenticated)),
                         ("anonymous_clients", s.anonymous_clients.count() as f64),
-                    ],
+                    ]),
                     render: render_unauthenticated,
                     members: Members::None,
                     detail: None,

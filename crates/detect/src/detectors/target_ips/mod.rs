@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{HashTag, Owasp, Severity};
 
-use crate::detector::{figure, pct, Detector, Members, Signal, Subject};
+use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::{Distinct, Recent, Window};
@@ -53,11 +53,13 @@ impl TargetIps {
         }
     }
 
-    fn target(&self, req: &Request<'_>) -> Option<HashTag> {
+    /// The target's key, and its keyed hash when it is already known (a login's user name);
+    /// an object's keyed hash is computed only when an alert names it.
+    fn target(&self, req: &Request<'_>) -> Option<(u64, Option<HashTag>)> {
         if let Some(t) = req.login.and_then(|l| l.target) {
-            return Some(t);
+            return Some((t.0 as u64, Some(t)));
         }
-        let object = req.object?;
+        req.shape.object?;
         let personal = matches!(
             req.shape.object_kind,
             Some(crate::shape::IdKind::Phone | crate::shape::IdKind::Email)
@@ -67,7 +69,7 @@ impl TargetIps {
                 .iter()
                 .any(|w| w.eq_ignore_ascii_case(seg))
         });
-        personal.then_some(object)
+        personal.then_some((req.object_key, None))
     }
 }
 
@@ -88,7 +90,7 @@ impl Detector for TargetIps {
     }
 
     fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
-        let (Some(ip), Some(target)) = (req.ip, self.target(req)) else {
+        let (Some(ip), Some((target_key, known_tag))) = (req.ip, self.target(req)) else {
             return;
         };
         // A public profile viewed by many people is popular, not attacked: requests from
@@ -97,7 +99,7 @@ impl Detector for TargetIps {
             return;
         }
         let c = &self.config;
-        let s = self.targets.entry(target.0 as u64, req.time);
+        let s = self.targets.entry(target_key, req.time);
         if s.window.roll(req.time, c.window_secs as i64 * 1000) {
             *s = State {
                 window: s.window,
@@ -118,6 +120,9 @@ impl Detector for TargetIps {
         } else {
             return;
         };
+        let Some(target) = known_tag.or_else(|| req.object_tag()) else {
+            return;
+        };
         out.push(Signal {
             detector: NAME,
             owasp: if req.login.is_some() {
@@ -128,12 +133,12 @@ impl Detector for TargetIps {
             severity: Severity::High,
             subject: Subject::Target(target),
             with_endpoint: true,
-            figures: vec![
+            figures: Figures::of(&[
                 ("addresses", ips as f64),
                 ("requests", f64::from(s.requests)),
                 ("address_share", share.min(1.0)),
                 ("window_secs", c.window_secs as f64),
-            ],
+            ]),
             render,
             members,
             detail: None,

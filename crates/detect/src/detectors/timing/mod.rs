@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{Owasp, Severity};
 
-use crate::detector::{figure, Detector, Members, Signal, Subject};
+use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::{Distinct, Moments, Recent};
@@ -88,13 +88,13 @@ impl Timing {
     }
 }
 
-fn figures(clock: &Clock, requests: f64, ips: f64) -> Vec<(&'static str, f64)> {
-    vec![
+fn figures(clock: &Clock, requests: f64, ips: f64) -> Figures {
+    Figures::of(&[
         ("requests", requests),
         ("mean_gap_secs", (clock.gaps.mean() / 10.0).round() / 100.0),
         ("gap_cv", (clock.gaps.cv() * 1000.0).round() / 1000.0),
         ("addresses", ips),
-    ]
+    ])
 }
 
 fn render_ip(f: &BTreeMap<String, f64>) -> String {

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use rampart_core::{Owasp, Severity};
 
-use crate::detector::{figure, pct, Detector, Members, Signal, Subject};
+use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::Distinct;
@@ -147,11 +147,11 @@ impl Volumetric {
                 severity: Severity::Medium,
                 subject: Subject::Endpoint(req.endpoint_key),
                 with_endpoint: true,
-                figures: vec![
+                figures: Figures::of(&[
                     ("requests_last_minute", f64::from(r.count)),
                     ("baseline_per_minute", (r.baseline * 10.0).round() / 10.0),
                     ("factor", (f64::from(r.count) / baseline).round()),
-                ],
+                ]),
                 render: render_surge,
                 members: Members::ThisRequest,
                 detail: None,
@@ -230,11 +230,11 @@ impl Detector for Volumetric {
                 severity: Severity::Medium,
                 subject: Subject::Ip(ip),
                 with_endpoint: true,
-                figures: vec![
+                figures: Figures::of(&[
                     ("share", share),
                     ("endpoint_requests", f64::from(share_total)),
                     ("window_secs", c.share_window_secs as f64),
-                ],
+                ]),
                 render: render_actor,
                 members: Members::ThisRequest,
                 detail: None,
@@ -272,13 +272,13 @@ impl Detector for Volumetric {
                 severity: Severity::High,
                 subject: Subject::Fingerprint(req.fingerprint),
                 with_endpoint: false,
-                figures: vec![
+                figures: Figures::of(&[
                     ("share", share),
                     ("all_requests", f64::from(total)),
                     ("addresses", f.ips.count() as f64),
                     ("usual_share", usual),
                     ("window_secs", c.share_window_secs as f64),
-                ],
+                ]),
                 render: render_fingerprint,
                 members: Members::ThisRequest,
                 detail: None,
