@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::detectors::agent::AgentConfig;
 use crate::detectors::credential_stuffing::CredentialStuffingConfig;
 use crate::detectors::direct_to_api::DirectToApiConfig;
 use crate::detectors::enumeration::EnumerationConfig;
@@ -53,6 +54,8 @@ pub struct DetectConfig {
     pub shadow_api: ShadowApiConfig,
     /// Moves to a twin API (web to mobile).
     pub pivot: PivotConfig,
+    /// What user agents give away.
+    pub agent: AgentConfig,
 }
 
 impl Default for DetectConfig {
@@ -75,6 +78,7 @@ impl Default for DetectConfig {
             exploit_probes: ExploitProbesConfig::default(),
             shadow_api: ShadowApiConfig::default(),
             pivot: PivotConfig::default(),
+            agent: AgentConfig::default(),
         }
     }
 }
@@ -99,6 +103,7 @@ impl DetectConfig {
         add("exploit_probes", self.exploit_probes.problems());
         add("shadow_api", self.shadow_api.problems());
         add("pivot", self.pivot.problems());
+        add("agent", self.agent.problems());
         if self.max_profiles == 0 {
             out.push(("detect.max_profiles".into(), "must be at least 1".into()));
         }

@@ -7,6 +7,7 @@ use crate::alerts::{AlertBook, BookLimits, BookStats};
 use crate::config::DetectConfig;
 use crate::credcache::CredentialCache;
 use crate::detector::{Detector, Signal};
+use crate::detectors::agent::Agent;
 use crate::detectors::{
     credential_stuffing::CredentialStuffing, direct_to_api::DirectToApi, enumeration::Enumeration,
     exploit_probes::ExploitProbes, pivot::Pivot, scraping::Scraping,
@@ -114,6 +115,9 @@ impl Detection {
             }
             if c.pivot.enabled {
                 detectors.push(Box::new(Pivot::new(c.pivot.clone())));
+            }
+            if c.agent.enabled {
+                detectors.push(Box::new(Agent::new(c.agent.clone())));
             }
             if c.session_rotation.enabled {
                 detectors.push(Box::new(SessionRotation::new(c.session_rotation.clone())));

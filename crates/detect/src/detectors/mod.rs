@@ -2,6 +2,7 @@
 //! a sample of its evidence; `config.rs` holds its settings; `tests.rs` feeds it exchanges with
 //! explicit times and checks the alert and its numbers.
 
+pub mod agent;
 pub mod credential_stuffing;
 pub mod direct_to_api;
 pub mod enumeration;

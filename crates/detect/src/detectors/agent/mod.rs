@@ -1,0 +1,202 @@
+//! `agent`: what the user agent gives away (OWASP API6 / API8): security scanners, headless
+//! browsers, scripting libraries, outdated or self-contradicting browsers, and no user agent.
+//!
+//! - **Catches**: the seeds' scraper "built to use very outdated or anomalous versions of
+//!   Chrome"; sqlmap and Nuclei; headless Chrome; `python-requests` where browsers are expected.
+//! - **Key**: client address.
+//! - **State**: 16 bytes per address (what was reported, and a request count), plus a
+//!   4096-entry cache of classified user agents.
+//! - **Evidence**: "outdated browser: Chrome 72 (current 143), with at most 1 cookie;
+//!   user agent: Mozilla/5.0 (…) Chrome/72.0.3626.121 …".
+//!
+//! The user agent alone is weak evidence, and severity says so. A scanner is high; a headless
+//! browser medium; an outdated or contradictory browser that carries no browser's cookies, or
+//! an anonymous scripting client, low; the rest (a declared crawler, a credentialed
+//! integration using a library, an outdated browser with a real user's cookies, no user agent)
+//! only informational. Severity low and above joins the other alerts in the actor's risk.
+
+mod config;
+#[cfg(test)]
+mod tests;
+
+pub use config::AgentConfig;
+
+use std::collections::BTreeMap;
+
+use rampart_core::redact::escape_for_terminal;
+use rampart_core::{Owasp, Severity};
+
+use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
+use crate::keyed::{Keyed, KeyedStats};
+use crate::request::Request;
+use crate::signals::agent::{AgentCache, AgentClass, AgentClassifier, AgentPolicy, Family};
+
+/// The detector's name.
+pub const NAME: &str = "agent";
+
+/// Re-signal an address's alert every this many requests (the first always signals).
+const RESIGNAL_EVERY: u32 = 64;
+
+#[derive(Debug, Clone, Default)]
+struct State {
+    requests: u32,
+    reported: u16,
+}
+
+/// The user-agent detector.
+#[derive(Debug)]
+pub struct Agent {
+    config: AgentConfig,
+    cache: AgentCache,
+    ips: Keyed<State>,
+}
+
+impl Agent {
+    /// A detector with `config`.
+    pub fn new(config: AgentConfig) -> Self {
+        let policy = AgentPolicy {
+            current_chrome_major: config.current_chrome_major,
+            current_firefox_major: config.current_firefox_major,
+            current_safari_major: config.current_safari_major,
+            max_major_lag: config.max_major_lag,
+            max_safari_lag: config.max_safari_lag,
+            ..AgentPolicy::default()
+        };
+        Self {
+            cache: AgentCache::new(AgentClassifier::new(policy), 4096),
+            ips: Keyed::new(config.max_tracked, 3_600_000),
+            config,
+        }
+    }
+}
+
+/// What is wrong with a user agent, strongest first, and the severity it stands for here.
+fn judge(class: &AgentClass, req: &Request<'_>) -> Option<(u8, &'static str, Severity)> {
+    let few_cookies = req.cookies <= 1 && !req.traits.looks_human();
+    let hints_disagree = hints_disagree(class, req);
+    Some(match class.family {
+        Family::Scanner(_) => (1, "security scanner", Severity::High),
+        Family::HeadlessBrowser(_) => (2, "headless browser", Severity::Medium),
+        _ if hints_disagree && !req.traits.looks_human() => {
+            (8, "client hints contradict the user agent", Severity::Low)
+        }
+        _ if class.inconsistent && few_cookies => (3, "contradictory user agent", Severity::Low),
+        _ if class.inconsistent || hints_disagree => {
+            (3, "contradictory user agent", Severity::Info)
+        }
+        _ if class.outdated && few_cookies => (4, "outdated browser", Severity::Low),
+        _ if class.outdated => (4, "outdated browser", Severity::Info),
+        Family::ScriptingLibrary(_) if req.has_credential => {
+            (5, "scripting library", Severity::Info)
+        }
+        Family::ScriptingLibrary(_) => (5, "scripting library", Severity::Low),
+        Family::Crawler(_) => (6, "declared crawler or monitor", Severity::Info),
+        Family::Missing => (7, "no user agent", Severity::Info),
+        _ => return None,
+    })
+}
+
+/// Whether `sec-ch-ua` names another Chrome major than the user agent: a copied user agent on
+/// an older browser build, as bot kits ship.
+fn hints_disagree(class: &AgentClass, req: &Request<'_>) -> bool {
+    if !matches!(class.family, Family::Chrome | Family::Edge) {
+        return false;
+    }
+    let (Some(major), Some(hints)) = (class.major_version, req.ex.request_headers.get("sec-ch-ua"))
+    else {
+        return false;
+    };
+    hint_major(hints).is_some_and(|h| h != major)
+}
+
+/// The major version `sec-ch-ua` gives for Chrome (or Chromium).
+fn hint_major(hints: &str) -> Option<u32> {
+    hints.split(',').find_map(|brand| {
+        let (name, version) = brand.split_once(";v=")?;
+        let name = name.trim().trim_matches('"');
+        (name == "Google Chrome" || name == "Chromium")
+            .then(|| version.trim().trim_matches('"').parse().ok())
+            .flatten()
+    })
+}
+
+fn family_name(f: Family) -> String {
+    match f {
+        Family::ScriptingLibrary(n)
+        | Family::HeadlessBrowser(n)
+        | Family::Crawler(n)
+        | Family::Scanner(n) => n.to_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn render(f: &BTreeMap<String, f64>) -> String {
+    format!(
+        "{} requests from this address with this user agent",
+        figure(f, "matched_requests")
+    )
+}
+
+impl Detector for Agent {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
+        let Some(ip) = req.ip else {
+            return;
+        };
+        let ua = req.user_agent();
+        if self
+            .config
+            .allow
+            .iter()
+            .any(|a| !a.is_empty() && ua.contains(a.as_str()))
+        {
+            return;
+        }
+        let class = self.cache.classify(ua);
+        let Some((kind, what, severity)) = judge(&class, req) else {
+            return;
+        };
+        let s = self.ips.entry(req.ip_key, req.time);
+        s.requests += 1;
+        let first = s.reported & (1 << kind) == 0;
+        if !first && s.requests % RESIGNAL_EVERY != 0 {
+            return;
+        }
+        s.reported |= 1 << kind;
+        let version = class
+            .major_version
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        let detail = format!(
+            "{what}: {}{version}; user agent: {}",
+            family_name(class.family),
+            escape_for_terminal(ua, 120)
+        );
+        out.push(Signal {
+            detector: NAME,
+            owasp: if matches!(class.family, Family::Scanner(_)) {
+                Owasp::Api8SecurityMisconfiguration
+            } else {
+                Owasp::Api6SensitiveBusinessFlows
+            },
+            severity,
+            subject: Subject::Ip(ip),
+            with_endpoint: false,
+            figures: Figures::of(&[("cookies", f64::from(req.cookies))]),
+            render,
+            members: Members::ThisRequest,
+            detail: Some(detail),
+        });
+    }
+
+    fn stats(&self) -> Vec<(&'static str, KeyedStats)> {
+        vec![("addresses", self.ips.stats())]
+    }
+
+    fn approx_bytes(&self) -> usize {
+        self.ips.approx_bytes() + 4096 * 64
+    }
+}
