@@ -162,7 +162,7 @@ impl Detector for Agent {
         let s = self.ips.entry(req.ip_key, req.time);
         s.requests += 1;
         let first = s.reported & (1 << kind) == 0;
-        if !first && s.requests % RESIGNAL_EVERY != 0 {
+        if !first && !s.requests.is_multiple_of(RESIGNAL_EVERY) {
             return;
         }
         s.reported |= 1 << kind;
