@@ -8,6 +8,7 @@ use crate::detectors::credential_stuffing::CredentialStuffingConfig;
 use crate::detectors::direct_to_api::DirectToApiConfig;
 use crate::detectors::enumeration::EnumerationConfig;
 use crate::detectors::exploit_probes::ExploitProbesConfig;
+use crate::detectors::infrastructure::InfrastructureConfig;
 use crate::detectors::pivot::PivotConfig;
 use crate::detectors::scraping::ScrapingConfig;
 use crate::detectors::session_rotation::SessionRotationConfig;
@@ -56,6 +57,8 @@ pub struct DetectConfig {
     pub pivot: PivotConfig,
     /// What user agents give away.
     pub agent: AgentConfig,
+    /// Listed networks, hosting ASNs and countries outside the business.
+    pub infrastructure: InfrastructureConfig,
 }
 
 impl Default for DetectConfig {
@@ -79,6 +82,7 @@ impl Default for DetectConfig {
             shadow_api: ShadowApiConfig::default(),
             pivot: PivotConfig::default(),
             agent: AgentConfig::default(),
+            infrastructure: InfrastructureConfig::default(),
         }
     }
 }
@@ -104,6 +108,7 @@ impl DetectConfig {
         add("shadow_api", self.shadow_api.problems());
         add("pivot", self.pivot.problems());
         add("agent", self.agent.problems());
+        add("infrastructure", self.infrastructure.problems());
         if self.max_profiles == 0 {
             out.push(("detect.max_profiles".into(), "must be at least 1".into()));
         }

@@ -1,6 +1,7 @@
 //! The engine: one `observe(&Exchange)` for every job.
 
 use rampart_core::{EventTime, Exchange, KeyedHasher};
+use rampart_detect::detectors::infrastructure::{Infrastructure, InfrastructureDetector};
 use rampart_detect::{Detection, DetectionReport, EndpointFacts as DetectFacts};
 use rampart_discover::facts::EndpointFacts;
 use rampart_discover::inventory::{Inventory, InventoryReport};
@@ -71,6 +72,20 @@ impl Engine {
                 sensitive_response: seen.serves_sensitive_data,
             },
         );
+    }
+
+    /// Loads the network lists and GeoIP / ASN databases `config` names and starts the
+    /// infrastructure detector on them. Returns warnings (bad lines, by file and line); fails
+    /// on a file that cannot be read. Does nothing when none is configured.
+    pub fn load_infrastructure(&mut self, config: &Config) -> Result<Vec<String>, String> {
+        let c = &config.detect.infrastructure;
+        if !config.detect.enabled || !c.enabled || !c.is_configured() {
+            return Ok(Vec::new());
+        }
+        let (data, warnings) = Infrastructure::load(c)?;
+        self.detection
+            .push(Box::new(InfrastructureDetector::new(c.clone(), data)));
+        Ok(warnings)
     }
 
     /// Exchanges observed so far.

@@ -85,6 +85,12 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     };
 
     let mut engine = Engine::new(&config, &specs, known, hasher);
+    for warning in engine
+        .load_infrastructure(&config)
+        .map_err(|e| anyhow::anyhow!("detect.infrastructure: {e}"))?
+    {
+        eprintln!("rampart: warning: {warning}");
+    }
     let mut problems = Problems::new(args.max_errors);
     for input in &args.inputs {
         read_input(input, &options, &mut engine, &mut problems, args.quiet);

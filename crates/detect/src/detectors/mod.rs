@@ -7,6 +7,7 @@ pub mod credential_stuffing;
 pub mod direct_to_api;
 pub mod enumeration;
 pub mod exploit_probes;
+pub mod infrastructure;
 pub mod pivot;
 pub mod scraping;
 pub mod session_rotation;

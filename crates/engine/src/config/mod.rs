@@ -64,6 +64,19 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             *spec = base.join(&*spec);
         }
     }
+    // Files of the infrastructure detector are relative to the config file too.
+    let infra = &mut config.detect.infrastructure;
+    let paths = infra
+        .lists
+        .iter_mut()
+        .map(|l| &mut l.path)
+        .chain(infra.geoip.as_mut())
+        .chain(infra.asn_db.as_mut());
+    for path in paths {
+        if path.is_relative() {
+            *path = base.join(&*path);
+        }
+    }
     Ok(config)
 }
 
