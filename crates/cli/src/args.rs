@@ -247,6 +247,9 @@ pub(crate) struct EvalDetectArgs {
     /// Scale of every attack (1 is the default size; 0.3 makes them smaller and harder).
     #[arg(long, default_value_t = 1.0)]
     pub(crate) scale: f64,
+    /// Detectors to switch off (comma-separated), to see what the others catch alone.
+    #[arg(long, value_delimiter = ',', value_name = "DETECTOR")]
+    pub(crate) disable: Vec<String>,
     /// Print the scores as JSON.
     #[arg(long)]
     pub(crate) json: bool,

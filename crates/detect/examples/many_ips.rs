@@ -72,6 +72,9 @@ fn main() {
         "approximate detector state: {:.1} MB",
         report.state_bytes as f64 / 1e6
     );
+    for (part, bytes) in &report.state_bytes_by_part {
+        println!("  {part:<20} {:>8.1} MB", *bytes as f64 / 1e6);
+    }
     for (detector, map, s) in &report.state {
         println!(
             "  {detector:<20} {map:<24} tracked {:>9} of {:>9}, evicted {:>10}",

@@ -32,7 +32,7 @@ impl Default for BookLimits {
         Self {
             episode_gap_ms: 30 * 60 * 1000,
             max_members_per_alert: 100_000,
-            max_members_total: 2_000_000,
+            max_members_total: 1_000_000,
             max_alerts: 100_000,
         }
     }
@@ -154,6 +154,15 @@ impl AlertBook {
             if let Some(ip) = req.ip {
                 self.flagged_ips.insert(ip);
             }
+        }
+        // At its caps an alert stops remembering members at all (not even which were seen), so
+        // its memory stays bounded; sightings beyond the cap are counted.
+        let full = open.alert.members.len() >= self.limits.max_members_per_alert
+            || self.members_total >= self.limits.max_members_total;
+        if full && signal.members != Members::None {
+            open.alert.members_dropped += 1;
+            self.stats.members_dropped += 1;
+            return;
         }
         let mut new_members: Vec<Entity> = Vec::new();
         let mut add_ip = |ip: IpAddr, new: &mut Vec<Entity>| {

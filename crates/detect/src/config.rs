@@ -66,7 +66,7 @@ impl Default for DetectConfig {
         Self {
             enabled: true,
             login_paths: Vec::new(),
-            max_profiles: 500_000,
+            max_profiles: 450_000,
             episode_gap_secs: 1800,
             max_members_per_alert: 100_000,
             max_alerts: 100_000,

@@ -89,6 +89,20 @@ impl<S: Default> Keyed<S> {
         &mut slot.state
     }
 
+    /// The state of `key`, created only when `door` admits the key (on its second sighting);
+    /// `None` while it is not tracked.
+    pub fn admitted(
+        &mut self,
+        key: u64,
+        now: i64,
+        door: &mut crate::sketch::Admission,
+    ) -> Option<&mut S> {
+        if !self.map.contains_key(&key) && !door.admit(key) {
+            return None;
+        }
+        Some(self.entry(key, now))
+    }
+
     /// The state of `key` if tracked.
     pub fn get(&self, key: u64) -> Option<&S> {
         self.map.get(&key).map(|s| &s.state)

@@ -40,6 +40,8 @@ pub struct DetectionReport {
     pub book: BookStats,
     /// Approximate bytes of detector state at the end.
     pub state_bytes: usize,
+    /// The same, by part: profiles, each detector, the alert book, recommendations.
+    pub state_bytes_by_part: Vec<(&'static str, usize)>,
     /// Client addresses with a profile at the end.
     pub profiled_clients: usize,
     /// Per-endpoint rate limits that normal clients never exceed.
@@ -137,7 +139,7 @@ impl Detection {
                 ..BookLimits::default()
             }),
             credentials: CredentialCache::new(8192),
-            recommender: Recommender::new(config.max_profiles),
+            recommender: Recommender::new(config.max_profiles / 10),
             signals: Vec::new(),
             exchanges: 0,
             without_client: 0,
@@ -202,14 +204,19 @@ impl Detection {
         let mut alerts = self.book.alerts();
         let actors = roll_up(&mut alerts);
         let mut state = Vec::new();
-        let mut state_bytes = self.profiles.approx_bytes();
+        let mut by_part = vec![
+            ("profiles", self.profiles.approx_bytes()),
+            ("alert book", self.book.approx_bytes()),
+            ("recommendations", self.recommender.approx_bytes()),
+        ];
         state.push(("profiles", "addresses", self.profiles.stats()));
         for d in &self.detectors {
             for (map, stats) in d.stats() {
                 state.push((d.name(), map, stats));
             }
-            state_bytes += d.approx_bytes();
+            by_part.push((d.name(), d.approx_bytes()));
         }
+        let state_bytes = by_part.iter().map(|(_, b)| b).sum();
         DetectionReport {
             alerts,
             actors,
@@ -219,7 +226,8 @@ impl Detection {
             out_of_order: self.out_of_order,
             state,
             book: self.book.stats(),
-            state_bytes: state_bytes + self.book.approx_bytes(),
+            state_bytes,
+            state_bytes_by_part: by_part,
             profiled_clients: self.profiles.stats().tracked,
             rate_limits: self
                 .recommender

@@ -150,6 +150,68 @@ impl Window {
     }
 }
 
+/// An admission filter ("doorkeeper"): a key is let into a detector's map on its second
+/// sighting, not its first. Most clients make a handful of requests and rotating proxies one
+/// each; keeping state for every one-off is what exhausts memory. Two Bloom filters of 2^20
+/// bits (256 KiB in all, fixed) take turns: the current one records first sightings, and when
+/// it holds 2^17 keys the previous one is dropped, so a key's first sighting is remembered for
+/// at least 131,072 other new keys. About 6 % of one-off keys get in by a false positive.
+#[derive(Debug, Clone)]
+pub struct Admission {
+    current: Vec<u64>,
+    previous: Vec<u64>,
+    inserted: u32,
+}
+
+const DOOR_BITS: usize = 1 << 20;
+const DOOR_KEYS: u32 = 1 << 17;
+
+impl Default for Admission {
+    fn default() -> Self {
+        Self {
+            current: vec![0; DOOR_BITS / 64],
+            previous: vec![0; DOOR_BITS / 64],
+            inserted: 0,
+        }
+    }
+}
+
+impl Admission {
+    fn bits(key: u64) -> [usize; 2] {
+        [
+            (key as usize) & (DOOR_BITS - 1),
+            ((key >> 32) as usize ^ (key as usize >> 11)) & (DOOR_BITS - 1),
+        ]
+    }
+
+    fn has(set: &[u64], bits: [usize; 2]) -> bool {
+        bits.iter().all(|&b| set[b / 64] & (1 << (b % 64)) != 0)
+    }
+
+    /// Whether `key` was seen before (then it is admitted); records it otherwise.
+    pub fn admit(&mut self, key: u64) -> bool {
+        let bits = Self::bits(key);
+        if Self::has(&self.current, bits) || Self::has(&self.previous, bits) {
+            return true;
+        }
+        for b in bits {
+            self.current[b / 64] |= 1 << (b % 64);
+        }
+        self.inserted += 1;
+        if self.inserted >= DOOR_KEYS {
+            std::mem::swap(&mut self.current, &mut self.previous);
+            self.current.iter_mut().for_each(|w| *w = 0);
+            self.inserted = 0;
+        }
+        false
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        (self.current.len() + self.previous.len()) * 8
+    }
+}
+
 /// Welford's running mean and variance, for regularity of inter-arrival times.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Moments {
@@ -262,6 +324,25 @@ mod tests {
         }
         assert_eq!(r.ips().len(), Recent::CAP);
         assert_eq!(r.ips()[0], IpAddr::from(36u32.to_be_bytes()));
+    }
+
+    #[test]
+    fn admission_lets_in_second_sightings_not_one_offs() {
+        let mut a = Admission::default();
+        let admitted = (0..1_000_000u64)
+            .filter(|i| a.admit(fast_hash(&i.to_le_bytes())))
+            .count();
+        assert!(
+            admitted < 100_000,
+            "{admitted} of a million one-off keys admitted"
+        );
+        let k = fast_hash(b"regular");
+        let mut b = Admission::default();
+        assert!(!b.admit(k));
+        for i in 0..100_000u64 {
+            b.admit(fast_hash(&i.to_le_bytes()));
+        }
+        assert!(b.admit(k), "remembered across 100,000 other keys");
     }
 
     #[test]

@@ -42,6 +42,9 @@ fn main() {
         report.profiled_clients,
         report.state_bytes as f64 / report.profiled_clients.max(1) as f64,
     );
+    for (part, bytes) in &report.state_bytes_by_part {
+        println!("  {part:<20} {:>8.1} KB", *bytes as f64 / 1e3);
+    }
 }
 
 /// Cost of the shared part (request view, profiles, alert book, recommendations) with no

@@ -42,6 +42,27 @@ pub(crate) fn run(args: EvalDetectArgs) -> anyhow::Result<Outcome> {
     if mixes.is_empty() {
         anyhow::bail!("--mix {:?}: use all, each or both", args.mix);
     }
+    let mut engine_config = Config::default();
+    for name in &args.disable {
+        let d = &mut engine_config.detect;
+        let flag = match name.as_str() {
+            "enumeration" => &mut d.enumeration.enabled,
+            "credential_stuffing" => &mut d.credential_stuffing.enabled,
+            "target_ips" => &mut d.target_ips.enabled,
+            "timing" => &mut d.timing.enabled,
+            "volumetric" => &mut d.volumetric.enabled,
+            "scraping" => &mut d.scraping.enabled,
+            "direct_to_api" => &mut d.direct_to_api.enabled,
+            "session_rotation" => &mut d.session_rotation.enabled,
+            "exploit_probes" => &mut d.exploit_probes.enabled,
+            "shadow_api" => &mut d.shadow_api.enabled,
+            "pivot" => &mut d.pivot.enabled,
+            "agent" => &mut d.agent.enabled,
+            "infrastructure" => &mut d.infrastructure.enabled,
+            other => anyhow::bail!("--disable {other:?}: not a detector (see docs/detection.md)"),
+        };
+        *flag = false;
+    }
     let mut runs = Vec::new();
     for &seed in &args.seeds {
         for (mix, scenarios) in &mixes {
@@ -55,7 +76,7 @@ pub(crate) fn run(args: EvalDetectArgs) -> anyhow::Result<Outcome> {
             };
             let (exchanges, truth) = simulate(&config);
             let hasher: KeyedHasher = key::ephemeral()?;
-            let mut engine = Engine::new(&Config::default(), &[], Vec::new(), hasher.clone());
+            let mut engine = Engine::new(&engine_config, &[], Vec::new(), hasher.clone());
             let start = Instant::now();
             for ex in &exchanges {
                 engine.observe(ex);

@@ -35,7 +35,7 @@ impl Default for AgentConfig {
             max_major_lag: p.max_major_lag,
             max_safari_lag: p.max_safari_lag,
             allow: Vec::new(),
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

@@ -3,9 +3,10 @@
 //!
 //! - **Catches**: the seeds' scraper "built to use very outdated or anomalous versions of
 //!   Chrome"; sqlmap and Nuclei; headless Chrome; `python-requests` where browsers are expected.
-//! - **Key**: client address.
-//! - **State**: 16 bytes per address (what was reported, and a request count), plus a
-//!   4096-entry cache of classified user agents.
+//! - **Key**: client address for what was reported; alerts are per fingerprint (user agent,
+//!   header order, languages), naming every address that used it.
+//! - **State**: 8 bytes per address and kind of finding, plus a 4096-entry cache of
+//!   classified user agents.
 //! - **Evidence**: "outdated browser: Chrome 72 (current 143), with at most 1 cookie;
 //!   user agent: Mozilla/5.0 (…) Chrome/72.0.3626.121 …".
 //!
@@ -132,7 +133,8 @@ fn family_name(f: Family) -> String {
 
 fn render(f: &BTreeMap<String, f64>) -> String {
     format!(
-        "{} requests from this address with this user agent",
+        "{} addresses used this user agent ({} requests seen)",
+        figure(f, "addresses_total"),
         figure(f, "matched_requests")
     )
 }
@@ -143,9 +145,9 @@ impl Detector for Agent {
     }
 
     fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
-        let Some(ip) = req.ip else {
+        if req.ip.is_none() {
             return;
-        };
+        }
         let ua = req.user_agent();
         if self
             .config
@@ -159,7 +161,7 @@ impl Detector for Agent {
         let Some((kind, what, severity)) = judge(&class, req) else {
             return;
         };
-        let s = self.ips.entry(req.ip_key, req.time);
+        let s = self.ips.entry(req.ip_key ^ u64::from(kind), req.time);
         s.requests += 1;
         let first = s.reported & (1 << kind) == 0;
         if !first && !s.requests.is_multiple_of(RESIGNAL_EVERY) {
@@ -183,11 +185,18 @@ impl Detector for Agent {
                 Owasp::Api6SensitiveBusinessFlows
             },
             severity,
-            subject: Subject::Ip(ip),
+            // One alert per user agent (fingerprint) naming every address that used it: a
+            // campaign rotating through a million addresses is one alert, not a million.
+            subject: Subject::Fingerprint(req.fingerprint),
             with_endpoint: false,
-            figures: Figures::of(&[("cookies", f64::from(req.cookies))]),
+            figures: Figures::of(&[("addresses_total", if first { 1.0 } else { 0.0 })]),
             render,
-            members: Members::ThisRequest,
+            // Informational sightings (a real user's old browser) name nobody.
+            members: if severity > Severity::Info {
+                Members::ThisRequest
+            } else {
+                Members::None
+            },
             detail: Some(detail),
         });
     }

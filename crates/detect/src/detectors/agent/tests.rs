@@ -13,7 +13,7 @@ fn a_scanner_is_high_and_an_outdated_cookieless_chrome_low() {
                 .header("cookie", "sid=x"),
         ],
     );
-    let by_ip = |ip: &str| alerts.iter().find(|a| a.entity.value == ip).expect(ip);
+    let by_ip = |ip: &str| alerts.iter().find(|a| a.ips().any(|x| x == ip)).expect(ip);
     assert_eq!(by_ip("203.0.113.1").severity, Severity::High);
     let old = by_ip("203.0.113.2");
     assert_eq!(old.severity, Severity::Low);

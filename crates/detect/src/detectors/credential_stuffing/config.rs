@@ -49,7 +49,7 @@ impl Default for CredentialStuffingConfig {
             global_min_failures: 50,
             global_min_failure_ratio: 0.5,
             global_surge_factor: 3.0,
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

@@ -98,8 +98,8 @@ impl CredentialStuffing {
         let idle = config.window_secs as i64 * 1000;
         Self {
             ips: Keyed::new(config.max_tracked, idle),
-            prefixes: Keyed::new(config.max_tracked / 4, idle),
-            fingerprints: Keyed::new(config.max_tracked / 4, idle),
+            prefixes: Keyed::new(config.max_tracked / 8, idle),
+            fingerprints: Keyed::new(config.max_tracked / 8, idle),
             global: Global::default(),
             config,
         }

@@ -34,7 +34,7 @@ impl Default for EnumerationConfig {
             min_miss_share: 0.25,
             min_sequential_share: 0.5,
             min_unhanded_share: 0.9,
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

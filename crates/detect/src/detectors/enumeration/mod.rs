@@ -22,7 +22,7 @@ use rampart_core::{Owasp, Severity};
 use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
-use crate::sketch::{Distinct, Seen, Window};
+use crate::sketch::{Admission, Distinct, Seen, Window};
 
 #[derive(Debug, Clone, Default)]
 struct State {
@@ -43,6 +43,7 @@ pub struct Enumeration {
     config: EnumerationConfig,
     walks: Keyed<State>,
     handed: Keyed<Handed>,
+    door: Admission,
 }
 
 /// The ids handed to one client in responses.
@@ -59,6 +60,7 @@ impl Enumeration {
         Self {
             walks: Keyed::new(config.max_tracked, idle),
             handed: Keyed::new(config.max_tracked / 2, idle * 6),
+            door: Admission::default(),
             config,
         }
     }
@@ -66,7 +68,7 @@ impl Enumeration {
     fn step(&mut self, key: u64, handed: Option<&Handed>, req: &Request<'_>) -> Option<Numbers> {
         let c = &self.config;
         let window_ms = c.window_secs as i64 * 1000;
-        let s = self.walks.entry(key, req.time);
+        let s = self.walks.admitted(key, req.time, &mut self.door)?;
         if s.window.roll(req.time, window_ms) {
             *s = State {
                 window: s.window,
@@ -241,6 +243,6 @@ impl Detector for Enumeration {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.walks.approx_bytes() + self.handed.approx_bytes()
+        self.walks.approx_bytes() + self.handed.approx_bytes() + self.door.bytes()
     }
 }

@@ -56,7 +56,7 @@ impl Default for InfrastructureConfig {
             ],
             flag_hosting: true,
             hosting_asns: Vec::new(),
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

@@ -24,6 +24,7 @@ use rampart_core::{fast_hash, Owasp, Severity};
 use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
+use crate::sketch::Admission;
 
 /// The detector's name.
 pub const NAME: &str = "pivot";
@@ -43,6 +44,7 @@ struct State {
 pub struct Pivot {
     config: PivotConfig,
     pairs: Keyed<State>,
+    door: Admission,
 }
 
 impl Pivot {
@@ -50,6 +52,7 @@ impl Pivot {
     pub fn new(config: PivotConfig) -> Self {
         Self {
             pairs: Keyed::new(config.max_tracked, 6 * 3_600_000),
+            door: Admission::default(),
             config,
         }
     }
@@ -84,7 +87,7 @@ impl Pivot {
 
     fn step(&mut self, key: u64, surface: u64, req: &Request<'_>) -> Option<State> {
         let c = &self.config;
-        let s = self.pairs.entry(key, req.time);
+        let s = self.pairs.admitted(key, req.time, &mut self.door)?;
         let refused = matches!(req.ex.status, Some(403 | 429));
         if s.first_surface == 0 || s.first_surface == surface {
             s.first_surface = surface;
@@ -178,6 +181,6 @@ impl Detector for Pivot {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.pairs.approx_bytes()
+        self.pairs.approx_bytes() + self.door.bytes()
     }
 }

@@ -26,7 +26,7 @@ impl Default for ScrapingConfig {
             window_secs: 600,
             min_distinct_combinations: 60,
             min_distinct_share: 0.8,
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

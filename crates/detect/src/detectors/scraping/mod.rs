@@ -24,7 +24,7 @@ use rampart_core::{fast_hash, Owasp, Severity};
 use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
-use crate::sketch::{Distinct, Window};
+use crate::sketch::{Admission, Distinct, Window};
 
 /// The detector's name.
 pub const NAME: &str = "scraping";
@@ -42,6 +42,7 @@ struct State {
 pub struct Scraping {
     config: ScrapingConfig,
     pairs: Keyed<State>,
+    door: Admission,
 }
 
 impl Scraping {
@@ -49,13 +50,14 @@ impl Scraping {
     pub fn new(config: ScrapingConfig) -> Self {
         Self {
             pairs: Keyed::new(config.max_tracked, config.window_secs as i64 * 1000),
+            door: Admission::default(),
             config,
         }
     }
 
     fn step(&mut self, key: u64, combo: u64, req: &Request<'_>) -> Option<(f64, f64)> {
         let c = &self.config;
-        let s = self.pairs.entry(key, req.time);
+        let s = self.pairs.admitted(key, req.time, &mut self.door)?;
         if s.window.roll(req.time, c.window_secs as i64 * 1000) {
             *s = State {
                 window: s.window,
@@ -144,7 +146,7 @@ impl Detector for Scraping {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.pairs.approx_bytes()
+        self.pairs.approx_bytes() + self.door.bytes()
     }
 }
 

@@ -33,7 +33,7 @@ impl Default for SessionRotationConfig {
             min_sessions_per_request: 0.8,
             min_cookieless_requests: 50,
             max_browser_cookies: 1,
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

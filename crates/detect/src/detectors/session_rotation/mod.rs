@@ -27,7 +27,7 @@ use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::detectors::scraping::is_declared_crawler;
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
-use crate::sketch::{Distinct, Window};
+use crate::sketch::{Admission, Distinct, Window};
 
 /// The detector's name.
 pub const NAME: &str = "session_rotation";
@@ -49,6 +49,7 @@ pub struct SessionRotation {
     config: SessionRotationConfig,
     ips: Keyed<State>,
     fingerprints: Keyed<State>,
+    door: Admission,
 }
 
 impl SessionRotation {
@@ -57,6 +58,7 @@ impl SessionRotation {
         let idle = config.window_secs as i64 * 1000;
         Self {
             ips: Keyed::new(config.max_tracked, idle),
+            door: Admission::default(),
             fingerprints: Keyed::new(config.max_tracked / 4, idle),
             config,
         }
@@ -122,64 +124,67 @@ impl Detector for SessionRotation {
         };
         let c = &self.config;
         let window_ms = c.window_secs as i64 * 1000;
-        let s = self.ips.entry(req.ip_key, req.time);
-        roll(s, req.time, window_ms);
-        // Behind a NAT many real users share the address, each with a browser's cookies and a
-        // session of its own: their sessions are not rotation.
-        let real_user = req.traits.looks_human() && req.cookies >= 8;
-        if !real_user {
-            s.requests += 1;
-            s.ips.insert(req.ip_key);
-            if let Some(session) = req.session {
-                s.sessions.insert(session.0 as u64);
+        if let Some(s) = self.ips.admitted(req.ip_key, req.time, &mut self.door) {
+            roll(s, req.time, window_ms);
+            // Behind a NAT many real users share the address, each with a browser's cookies and a
+            // session of its own: their sessions are not rotation.
+            let real_user = req.traits.looks_human() && req.cookies >= 8;
+            if !real_user {
+                s.requests += 1;
+                s.ips.insert(req.ip_key);
+                if let Some(session) = req.session {
+                    s.sessions.insert(session.0 as u64);
+                }
+            }
+            let browser = claims_browser(req.user_agent());
+            if browser && !req.is_page && req.cookies <= c.max_browser_cookies {
+                s.cookieless += 1;
+            }
+            let sessions = s.sessions.count();
+            let per_request = sessions as f64 / f64::from(s.requests.max(1));
+            if !real_user
+                && (s.rotating
+                    || (sessions >= c.min_sessions && per_request >= c.min_sessions_per_request))
+            {
+                s.rotating = true;
+                out.push(Signal {
+                    detector: NAME,
+                    owasp: Owasp::Api2BrokenAuthentication,
+                    severity: Severity::Medium,
+                    subject: Subject::Ip(ip),
+                    with_endpoint: false,
+                    figures: rotation_figures(s, c.window_secs),
+                    render: render_rotation,
+                    members: Members::ThisRequest,
+                    detail: None,
+                });
+            }
+            if browser
+                && req.cookies <= c.max_browser_cookies
+                && !req.traits.looks_human()
+                && (s.cookie_fired || s.cookieless >= c.min_cookieless_requests)
+            {
+                s.cookie_fired = true;
+                out.push(Signal {
+                    detector: NAME,
+                    owasp: Owasp::Api6SensitiveBusinessFlows,
+                    severity: Severity::Low,
+                    subject: Subject::Ip(ip),
+                    with_endpoint: false,
+                    figures: Figures::of(&[
+                        ("cookieless_requests", f64::from(s.cookieless)),
+                        ("max_cookies", f64::from(c.max_browser_cookies)),
+                    ]),
+                    render: render_cookies,
+                    members: Members::None,
+                    detail: None,
+                });
             }
         }
-        let browser = claims_browser(req.user_agent());
-        if browser && !req.is_page && req.cookies <= c.max_browser_cookies {
-            s.cookieless += 1;
-        }
-        let sessions = s.sessions.count();
-        let per_request = sessions as f64 / f64::from(s.requests.max(1));
-        if !real_user
-            && (s.rotating
-                || (sessions >= c.min_sessions && per_request >= c.min_sessions_per_request))
-        {
-            s.rotating = true;
-            out.push(Signal {
-                detector: NAME,
-                owasp: Owasp::Api2BrokenAuthentication,
-                severity: Severity::Medium,
-                subject: Subject::Ip(ip),
-                with_endpoint: false,
-                figures: rotation_figures(s, c.window_secs),
-                render: render_rotation,
-                members: Members::ThisRequest,
-                detail: None,
-            });
-        }
-        if browser
-            && req.cookies <= c.max_browser_cookies
-            && !req.traits.looks_human()
-            && (s.cookie_fired || s.cookieless >= c.min_cookieless_requests)
-        {
-            s.cookie_fired = true;
-            out.push(Signal {
-                detector: NAME,
-                owasp: Owasp::Api6SensitiveBusinessFlows,
-                severity: Severity::Low,
-                subject: Subject::Ip(ip),
-                with_endpoint: false,
-                figures: Figures::of(&[
-                    ("cookieless_requests", f64::from(s.cookieless)),
-                    ("max_cookies", f64::from(c.max_browser_cookies)),
-                ]),
-                render: render_cookies,
-                members: Members::None,
-                detail: None,
-            });
-        }
 
-        if req.traits.looks_human() || req.session.is_none() {
+        // A newcomer's first requests always bring a new session: only clients with a history
+        // that shows nothing of a real user count towards a fingerprint's rotation.
+        if req.traits.looks_human() || !req.traits.is_known() || req.session.is_none() {
             return;
         }
         let f = self.fingerprints.entry(req.fingerprint, req.time);
@@ -219,6 +224,6 @@ impl Detector for SessionRotation {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.ips.approx_bytes() + self.fingerprints.approx_bytes()
+        self.ips.approx_bytes() + self.fingerprints.approx_bytes() + self.door.bytes()
     }
 }

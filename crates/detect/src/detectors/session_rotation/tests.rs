@@ -45,3 +45,15 @@ fn a_browser_without_cookies_is_flagged_low() {
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].severity, Severity::Low);
 }
+
+#[test]
+fn newcomers_arriving_with_fresh_sessions_are_not_a_rotating_fingerprint() {
+    // Many real users with the same browser arrive; each first request brings a new session.
+    let mut d = SessionRotation::new(SessionRotationConfig::default());
+    let traffic = (0..200u32).map(|i| {
+        get(f64::from(i), &crate::testing::pool_ip(i), "/api/v1/products", 200)
+            .ua("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36")
+            .header("cookie", &format!("sid=new{i}"))
+    });
+    assert!(run(&mut d, traffic).is_empty());
+}

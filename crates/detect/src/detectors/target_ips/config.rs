@@ -54,7 +54,7 @@ impl Default for TargetIpsConfig {
             ]
             .map(String::from)
             .to_vec(),
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

@@ -23,7 +23,7 @@ use rampart_core::{HashTag, Owasp, Severity};
 use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
-use crate::sketch::{Distinct, Recent, Window};
+use crate::sketch::{Admission, Distinct, Recent, Window};
 
 /// The detector's name.
 pub const NAME: &str = "target_ips";
@@ -42,6 +42,7 @@ struct State {
 pub struct TargetIps {
     config: TargetIpsConfig,
     targets: Keyed<State>,
+    door: Admission,
 }
 
 impl TargetIps {
@@ -49,6 +50,7 @@ impl TargetIps {
     pub fn new(config: TargetIpsConfig) -> Self {
         Self {
             targets: Keyed::new(config.max_tracked, config.window_secs as i64 * 1000),
+            door: Admission::default(),
             config,
         }
     }
@@ -99,7 +101,9 @@ impl Detector for TargetIps {
             return;
         }
         let c = &self.config;
-        let s = self.targets.entry(target_key, req.time);
+        let Some(s) = self.targets.admitted(target_key, req.time, &mut self.door) else {
+            return;
+        };
         if s.window.roll(req.time, c.window_secs as i64 * 1000) {
             *s = State {
                 window: s.window,
@@ -150,6 +154,6 @@ impl Detector for TargetIps {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.targets.approx_bytes()
+        self.targets.approx_bytes() + self.door.bytes()
     }
 }

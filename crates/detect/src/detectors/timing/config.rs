@@ -34,7 +34,7 @@ impl Default for TimingConfig {
             max_mean_gap_secs: 600.0,
             scheduled_gap_secs: 20.0,
             min_rotation_share: 0.5,
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

@@ -26,7 +26,7 @@ use rampart_core::{Owasp, Severity};
 use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
-use crate::sketch::{Distinct, Moments, Recent};
+use crate::sketch::{Admission, Distinct, Moments, Recent};
 
 /// The detector's name.
 pub const NAME: &str = "timing";
@@ -73,6 +73,7 @@ struct Campaign {
 pub struct Timing {
     config: TimingConfig,
     ips: Keyed<Clock>,
+    door: Admission,
     campaigns: Keyed<Campaign>,
 }
 
@@ -82,6 +83,7 @@ impl Timing {
         let idle = (config.max_mean_gap_secs * 3000.0) as i64;
         Self {
             ips: Keyed::new(config.max_tracked, idle),
+            door: Admission::default(),
             campaigns: Keyed::new(config.max_tracked / 4, idle),
             config,
         }
@@ -127,27 +129,28 @@ impl Detector for Timing {
         };
         let c = &self.config;
         let max_gap_ms = c.max_mean_gap_secs * 1000.0;
-        let clock = self.ips.entry(req.ip_key, req.time);
-        clock.tick(req.time, max_gap_ms);
-        if clock.fired || clock.regular(c) {
-            clock.fired = true;
-            let scheduled = clock.gaps.mean() >= c.scheduled_gap_secs * 1000.0;
-            let severity = if scheduled || req.has_credential {
-                Severity::Info
-            } else {
-                Severity::Medium
-            };
-            out.push(Signal {
-                detector: NAME,
-                owasp: Owasp::Api6SensitiveBusinessFlows,
-                severity,
-                subject: Subject::Ip(ip),
-                with_endpoint: false,
-                figures: figures(clock, f64::from(clock.gaps.n + 1), 1.0),
-                render: render_ip,
-                members: Members::None,
-                detail: None,
-            });
+        if let Some(clock) = self.ips.admitted(req.ip_key, req.time, &mut self.door) {
+            clock.tick(req.time, max_gap_ms);
+            if clock.fired || clock.regular(c) {
+                clock.fired = true;
+                let scheduled = clock.gaps.mean() >= c.scheduled_gap_secs * 1000.0;
+                let severity = if scheduled || req.has_credential {
+                    Severity::Info
+                } else {
+                    Severity::Medium
+                };
+                out.push(Signal {
+                    detector: NAME,
+                    owasp: Owasp::Api6SensitiveBusinessFlows,
+                    severity,
+                    subject: Subject::Ip(ip),
+                    with_endpoint: false,
+                    figures: figures(clock, f64::from(clock.gaps.n + 1), 1.0),
+                    render: render_ip,
+                    members: Members::None,
+                    detail: None,
+                });
+            }
         }
 
         let key = req.fingerprint.rotate_left(21) ^ req.endpoint_key;
@@ -189,6 +192,6 @@ impl Detector for Timing {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.ips.approx_bytes() + self.campaigns.approx_bytes()
+        self.ips.approx_bytes() + self.campaigns.approx_bytes() + self.door.bytes()
     }
 }

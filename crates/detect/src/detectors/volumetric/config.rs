@@ -43,7 +43,7 @@ impl Default for VolumetricConfig {
             max_fingerprint_share: 0.5,
             min_fingerprint_requests: 500,
             fingerprint_share_factor: 2.0,
-            max_tracked: 200_000,
+            max_tracked: 100_000,
         }
     }
 }

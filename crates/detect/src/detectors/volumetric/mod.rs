@@ -26,7 +26,7 @@ use rampart_core::{Owasp, Severity};
 use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
-use crate::sketch::Distinct;
+use crate::sketch::{Admission, Distinct};
 
 /// The detector's name.
 pub const NAME: &str = "volumetric";
@@ -69,6 +69,7 @@ pub struct Volumetric {
     endpoints: Keyed<Rate>,
     actors: Keyed<ActorCount>,
     fingerprints: Keyed<FingerprintShare>,
+    door: Admission,
     total_bucket: i64,
     total: u32,
     previous_total: u32,
@@ -82,6 +83,7 @@ impl Volumetric {
             endpoints: Keyed::new(config.max_tracked / 10, 3_600_000),
             actors: Keyed::new(config.max_tracked, idle),
             fingerprints: Keyed::new(config.max_tracked / 4, idle * 6),
+            door: Admission::default(),
             total_bucket: 0,
             total: 0,
             previous_total: 0,
@@ -159,6 +161,53 @@ impl Volumetric {
         }
         share_total
     }
+
+    fn fingerprint_share(&mut self, req: &Request<'_>, bucket: i64, out: &mut Vec<Signal>) {
+        let c = &self.config;
+        let total = self.total;
+        let f = self.fingerprints.entry(req.fingerprint, req.time);
+        if f.bucket != bucket {
+            if f.bucket != 0 && !f.fired && self.previous_total >= 100 && f.bucket + 1 == bucket {
+                let s = f64::from(f.count) / f64::from(self.previous_total);
+                f.usual_share = Some(f.usual_share.map_or(s, |u| u * 0.7 + s * 0.3));
+            }
+            f.bucket = bucket;
+            f.count = 0;
+            f.ips.clear();
+            f.fired = false;
+        }
+        f.count += 1;
+        f.ips.insert(req.ip_key);
+        let share = f64::from(f.count) / f64::from(total.max(1));
+        let usual = f.usual_share.unwrap_or(0.0);
+        if !f.fired
+            && u64::from(f.count) >= c.min_fingerprint_requests
+            && share >= c.max_fingerprint_share
+            && share >= usual * c.fingerprint_share_factor
+            && f.ips.count() >= 10
+        {
+            f.fired = true;
+        }
+        if f.fired && !req.traits.looks_human() && req.principal.is_none() {
+            out.push(Signal {
+                detector: NAME,
+                owasp: Owasp::Api4UnrestrictedResourceConsumption,
+                severity: Severity::High,
+                subject: Subject::Fingerprint(req.fingerprint),
+                with_endpoint: false,
+                figures: Figures::of(&[
+                    ("share", share),
+                    ("all_requests", f64::from(total)),
+                    ("addresses", f.ips.count() as f64),
+                    ("usual_share", usual),
+                    ("window_secs", c.share_window_secs as f64),
+                ]),
+                render: render_fingerprint,
+                members: Members::ThisRequest,
+                detail: None,
+            });
+        }
+    }
 }
 
 fn render_surge(f: &BTreeMap<String, f64>) -> String {
@@ -215,7 +264,9 @@ impl Detector for Volumetric {
         };
 
         let key = req.ip_key.rotate_left(13) ^ req.endpoint_key;
-        let a = self.actors.entry(key, req.time);
+        let Some(a) = self.actors.admitted(key, req.time, &mut self.door) else {
+            return self.fingerprint_share(req, bucket, out);
+        };
         if a.bucket != bucket {
             a.bucket = bucket;
             a.count = 0;
@@ -241,49 +292,7 @@ impl Detector for Volumetric {
             });
         }
 
-        let total = self.total;
-        let f = self.fingerprints.entry(req.fingerprint, req.time);
-        if f.bucket != bucket {
-            if f.bucket != 0 && !f.fired && self.previous_total >= 100 && f.bucket + 1 == bucket {
-                let s = f64::from(f.count) / f64::from(self.previous_total);
-                f.usual_share = Some(f.usual_share.map_or(s, |u| u * 0.7 + s * 0.3));
-            }
-            f.bucket = bucket;
-            f.count = 0;
-            f.ips.clear();
-            f.fired = false;
-        }
-        f.count += 1;
-        f.ips.insert(req.ip_key);
-        let share = f64::from(f.count) / f64::from(total.max(1));
-        let usual = f.usual_share.unwrap_or(0.0);
-        if !f.fired
-            && u64::from(f.count) >= c.min_fingerprint_requests
-            && share >= c.max_fingerprint_share
-            && share >= usual * c.fingerprint_share_factor
-            && f.ips.count() >= 10
-        {
-            f.fired = true;
-        }
-        if f.fired && !req.traits.looks_human() && req.principal.is_none() {
-            out.push(Signal {
-                detector: NAME,
-                owasp: Owasp::Api4UnrestrictedResourceConsumption,
-                severity: Severity::High,
-                subject: Subject::Fingerprint(req.fingerprint),
-                with_endpoint: false,
-                figures: Figures::of(&[
-                    ("share", share),
-                    ("all_requests", f64::from(total)),
-                    ("addresses", f.ips.count() as f64),
-                    ("usual_share", usual),
-                    ("window_secs", c.share_window_secs as f64),
-                ]),
-                render: render_fingerprint,
-                members: Members::ThisRequest,
-                detail: None,
-            });
-        }
+        self.fingerprint_share(req, bucket, out);
     }
 
     fn stats(&self) -> Vec<(&'static str, KeyedStats)> {
