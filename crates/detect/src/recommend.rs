@@ -94,7 +94,7 @@ impl Recommender {
         };
         // One address in four (by hash) is enough for the distribution, at a quarter of the
         // memory.
-        if req.ip_key % SAMPLE != 0 {
+        if !req.ip_key.is_multiple_of(SAMPLE) {
             return;
         }
         let minute = req.time.div_euclid(60_000);
