@@ -68,6 +68,8 @@ pub struct Request<'a> {
     pub is_page: bool,
     /// What the inventory knows of the endpoint.
     pub facts: EndpointFacts,
+    /// The user agent ("" without one), looked up once.
+    ua: &'a str,
     /// The client's traits so far (traversal, cookies, logins), before this request.
     pub traits: Traits,
 }
@@ -130,6 +132,7 @@ impl<'a> Request<'a> {
             principal,
             has_credential,
             fingerprint: fingerprint(ex),
+            ua: ex.user_agent().unwrap_or(""),
             cookies: count_cookies(ex),
             object_key,
             hasher,
@@ -159,8 +162,8 @@ impl<'a> Request<'a> {
     }
 
     /// The user agent, or "" without one.
-    pub fn user_agent(&self) -> &str {
-        self.ex.user_agent().unwrap_or("")
+    pub fn user_agent(&self) -> &'a str {
+        self.ua
     }
 
     /// Whether the request failed for lack of authorization or of the object (401, 403, 404).
@@ -256,7 +259,8 @@ fn object_hash(object: &str) -> u64 {
 fn count_cookies(ex: &Exchange) -> u16 {
     ex.request_headers
         .get_all("cookie")
-        .map(|v| v.split(';').filter(|p| p.contains('=')).count())
+        .filter(|v| v.contains('='))
+        .map(|v| v.bytes().filter(|&b| b == b';').count() + 1)
         .sum::<usize>()
         .min(usize::from(u16::MAX)) as u16
 }

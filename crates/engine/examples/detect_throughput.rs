@@ -74,6 +74,39 @@ fn each(exchanges: &[rampart_core::Exchange]) {
         }
         start.elapsed().as_secs_f64() * 1e9 / exchanges.len() as f64
     };
+    // The request view alone, and reading the exchanges alone.
+    let hasher = KeyedHasher::new([9; 32]);
+    let mut cache = rampart_detect::credcache::CredentialCache::new(8192);
+    let derive = rampart_detect::request::DeriveConfig::default();
+    let start = Instant::now();
+    let mut sink = 0u64;
+    let rounds = if std::env::args().any(|a| a == "--derive-loop") {
+        20
+    } else {
+        1
+    };
+    for ex in exchanges.iter().cycle().take(exchanges.len() * rounds) {
+        let r = rampart_detect::Request::derive_cached(
+            ex,
+            &derive,
+            &hasher,
+            EndpointFacts::default(),
+            &mut cache,
+        );
+        sink ^= r.endpoint_key ^ r.fingerprint;
+    }
+    let per = start.elapsed().as_secs_f64() * 1e9 / (exchanges.len() * rounds) as f64;
+    let start = Instant::now();
+    for ex in exchanges {
+        sink ^= ex
+            .request_headers
+            .iter()
+            .map(|(_, v)| v.len() as u64)
+            .sum::<u64>()
+            ^ ex.path.len() as u64;
+    }
+    let read = start.elapsed().as_secs_f64() * 1e9 / exchanges.len() as f64;
+    println!("request view alone: {per:.0} ns per exchange; touching the headers alone: {read:.0} ns ({sink:x})");
     let base = time(&none);
     println!("shared part: {base:.0} ns per exchange");
     let toggles: [Toggle; 11] = [
