@@ -134,6 +134,10 @@ struct Entry {
     request: Request,
     #[serde(default)]
     response: Option<Response>,
+    /// The client's address: not in HAR 1.2, but written by tools that know it (Rampart's
+    /// own simulator, proxies exporting HAR) as the custom field `_clientAddress`.
+    #[serde(default, rename = "_clientAddress")]
+    client_address: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +217,10 @@ fn entry_to_exchange(bytes: &[u8]) -> Result<Exchange, String> {
         path: parts.path,
         query: parts.query.filter(|q| !q.is_empty()),
         duration_ms: entry.time.filter(|t| t.is_finite() && *t >= 0.0),
+        client: entry
+            .client_address
+            .as_deref()
+            .and_then(|a| a.trim().parse().ok()),
         ..Exchange::default()
     };
     for h in &entry.request.headers {

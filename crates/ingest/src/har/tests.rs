@@ -98,3 +98,23 @@ proptest! {
         prop_assert_eq!(ok, n);
     }
 }
+
+#[test]
+fn a_client_address_field_is_read_and_garbage_ignored() {
+    let with = entry(1).replacen(
+        "\"time\":12.5",
+        "\"time\":12.5,\"_clientAddress\":\"203.0.113.7\"",
+        1,
+    );
+    let bad = entry(2).replacen(
+        "\"time\":12.5",
+        "\"time\":12.5,\"_clientAddress\":\"not an ip\"",
+        1,
+    );
+    let out = read_all(&har(&[with, bad, entry(3)], true));
+    let clients: Vec<_> = out.iter().map(|r| r.as_ref().unwrap().client).collect();
+    assert_eq!(
+        clients,
+        vec![Some("203.0.113.7".parse().unwrap()), None, None]
+    );
+}
