@@ -94,7 +94,8 @@ impl Enumeration {
             s.unhanded += 1;
         }
         let n = f64::from(s.requests);
-        let distinct = s.ids.count();
+        // The sketch can overshoot; there are never more distinct ids than requests.
+        let distinct = s.ids.count().min(u64::from(s.requests));
         let f = Numbers {
             distinct: distinct as f64,
             requests: n,

@@ -32,6 +32,9 @@ use crate::sketch::{Admission, Distinct, Window};
 /// The detector's name.
 pub const NAME: &str = "session_rotation";
 
+/// Sessions per address across a fingerprint at or above which its clients rotate sessions.
+const MIN_SESSIONS_PER_ADDRESS: f64 = 3.0;
+
 #[derive(Debug, Clone, Default)]
 struct State {
     window: Window,
@@ -86,17 +89,22 @@ fn rotation_figures(s: &State, window_secs: u64) -> Figures {
             ((sessions / f64::from(s.requests.max(1))).min(1.0) * 100.0).round() / 100.0,
         ),
         ("addresses", s.ips.count() as f64),
+        (
+            "sessions_per_address",
+            (sessions / s.ips.count().max(1) as f64 * 10.0).round() / 10.0,
+        ),
         ("window_secs", window_secs as f64),
     ])
 }
 
 fn render_rotation(f: &BTreeMap<String, f64>) -> String {
     format!(
-        "{} distinct sessions in {} requests within {} s ({} per request) from {} address(es)",
+        "{} distinct sessions in {} requests within {} s ({} per request, {} per address) from {} address(es)",
         figure(f, "sessions"),
         figure(f, "requests"),
         figure(f, "window_secs"),
         figure(f, "sessions_per_request"),
+        figure(f, "sessions_per_address"),
         figure(f, "addresses"),
     )
 }
@@ -194,12 +202,14 @@ impl Detector for SessionRotation {
         if let Some(session) = req.session {
             f.sessions.insert(session.0 as u64);
         }
+        // Across a fingerprint, what tells rotation from many light clients is sessions per
+        // address: each real client keeps one, a rotating bot churns through several.
         let sessions = f.sessions.count();
-        let per_request = sessions as f64 / f64::from(f.requests);
+        let ips = f.ips.count().max(1);
         if f.rotating
             || (sessions >= c.min_sessions * 5
-                && per_request >= c.min_sessions_per_request.max(0.8)
-                && f.ips.count() >= 10)
+                && sessions as f64 / ips as f64 >= MIN_SESSIONS_PER_ADDRESS
+                && ips >= 10)
         {
             f.rotating = true;
             out.push(Signal {
