@@ -220,38 +220,25 @@ mod tests {
         let mut r = Recommender::new(10_000);
         let bot = "203.0.113.200";
         // 200 users making 1 to 6 requests a minute for 10 minutes; one bot making 300.
+        let flagged = |ip: IpAddr| ip.to_string() == bot;
+        let mut feed = |r: &mut Recommender, secs: f64, ip: &str| {
+            let ex = get(secs, ip, "/api/v1/products", 200);
+            let req = Request::derive(
+                &ex.0,
+                &DeriveConfig::default(),
+                &h,
+                EndpointFacts::default(),
+            );
+            r.observe(&req, flagged);
+        };
         for minute in 0..10u32 {
             for u in 0..200u32 {
                 for k in 0..(1 + u % 6) {
-                    let ex = get(
-                        f64::from(minute * 60 + k),
-                        &pool_ip(u),
-                        "/api/v1/products",
-                        200,
-                    );
-                    let req = Request::derive(
-                        &ex.0,
-                        &DeriveConfig::default(),
-                        &h,
-                        EndpointFacts::default(),
-                    );
-                    r.observe(&req, |ip| ip.to_string() == bot);
+                    feed(&mut r, f64::from(minute * 60 + k), &pool_ip(u));
                 }
             }
             for k in 0..300u32 {
-                let ex = get(
-                    f64::from(minute * 60) + f64::from(k) * 0.1,
-                    bot,
-                    "/api/v1/products",
-                    200,
-                );
-                let req = Request::derive(
-                    &ex.0,
-                    &DeriveConfig::default(),
-                    &h,
-                    EndpointFacts::default(),
-                );
-                r.observe(&req, |ip| ip.to_string() == bot);
+                feed(&mut r, f64::from(minute * 60) + f64::from(k) * 0.1, bot);
             }
         }
         let recs = r.recommendations(|ip| ip.to_string() == bot);
