@@ -221,7 +221,7 @@ mod tests {
         let bot = "203.0.113.200";
         // 200 users making 1 to 6 requests a minute for 10 minutes; one bot making 300.
         let flagged = |ip: IpAddr| ip.to_string() == bot;
-        let mut feed = |r: &mut Recommender, secs: f64, ip: &str| {
+        let feed = |r: &mut Recommender, secs: f64, ip: &str| {
             let ex = get(secs, ip, "/api/v1/products", 200);
             let req = Request::derive(
                 &ex.0,
