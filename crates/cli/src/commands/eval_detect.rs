@@ -10,7 +10,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use rampart_core::KeyedHasher;
-use rampart_engine::{key, Config, Engine};
+use rampart_engine::{Config, Engine};
 use rampart_sim::scenario::{
     score_detection, simulate, DetectionScore, ScenarioConfig, ScenarioName,
 };
@@ -75,7 +75,11 @@ pub(crate) fn run(args: EvalDetectArgs) -> anyhow::Result<Outcome> {
                 ..ScenarioConfig::default()
             };
             let (exchanges, truth) = simulate(&config);
-            let hasher: KeyedHasher = key::ephemeral()?;
+            // A key derived from the seed, so that a run is reproducible to the last alert.
+            let mut seed_key = [0u8; 32];
+            seed_key[..8].copy_from_slice(&seed.to_le_bytes());
+            seed_key[8..16].copy_from_slice(b"evaldetc");
+            let hasher = KeyedHasher::new(seed_key);
             let mut engine = Engine::new(&engine_config, &[], Vec::new(), hasher.clone());
             let start = Instant::now();
             for ex in &exchanges {
