@@ -97,3 +97,29 @@ fn a_random_walk_of_guessed_ids_is_flagged_without_sequence() {
     assert!(alerts[0].figures["miss_share"] > 0.9);
     assert!(alerts[0].figures["sequential_share"] < 0.1);
 }
+
+#[test]
+fn users_behind_one_nat_reading_their_own_profiles_are_not_one_walker() {
+    let mut d = Enumeration::new(EnumerationConfig::default());
+    let mut traffic = Vec::new();
+    for u in 0..120u32 {
+        let t = f64::from(u) * 3.0;
+        let session = format!("user{u}");
+        traffic.push(browser(get(t, "192.0.2.1", "/", 200), &session));
+        traffic.push(browser(
+            get(t + 0.5, "192.0.2.1", "/static/app.js", 200),
+            &session,
+        ));
+        // Consecutive user ids, one each: from the address alone, a sequential walk.
+        traffic.push(browser(
+            get(
+                t + 1.0,
+                "192.0.2.1",
+                &format!("/api/v1/users/{}", 5000 + u),
+                200,
+            ),
+            &session,
+        ));
+    }
+    assert!(run(&mut d, traffic).is_empty());
+}

@@ -72,3 +72,53 @@ fn one_address_taking_most_of_an_endpoint() {
     assert_eq!(a.entity.value, "203.0.113.99");
     assert!(a.figures["share"] >= 0.75, "{:?}", a.figures);
 }
+
+#[test]
+fn an_authenticated_app_user_arriving_during_a_surge_is_not_named() {
+    let mut d = Volumetric::new(VolumetricConfig::default());
+    let mut traffic = Vec::new();
+    for i in 0..600u32 {
+        traffic.push(browser(
+            get(
+                f64::from(i) * 3.0,
+                &pool_ip(i % 50),
+                "/api/v1/inventory",
+                200,
+            ),
+            "s",
+        ));
+    }
+    for i in 0..2000u32 {
+        traffic.push(
+            get(
+                1800.0 + f64::from(i) * 0.06,
+                &pool_ip(10_000 + i),
+                "/api/v1/inventory",
+                200,
+            )
+            .ua("Go-http-client/1.1"),
+        );
+        if i % 100 == 0 {
+            // The app user carries a JWT naming its user.
+            traffic.push(
+                get(
+                    1800.0 + f64::from(i) * 0.06 + 0.01,
+                    "203.0.113.250",
+                    "/api/v1/inventory",
+                    200,
+                )
+                .ua("AcmeApp/6.2.0 (iPhone; iOS 18.1)")
+                .header(
+                    "authorization",
+                    "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2ln",
+                ),
+            );
+        }
+    }
+    let alerts = run(&mut d, traffic);
+    let surge = alerts
+        .iter()
+        .find(|a| a.entity.kind == EntityKind::Endpoint)
+        .expect("surge");
+    assert!(surge.ips().all(|ip| ip != "203.0.113.250"));
+}
