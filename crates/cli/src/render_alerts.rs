@@ -92,6 +92,29 @@ pub(crate) fn summary(
     for n in notes {
         writeln!(out, "  note: {n}")?;
     }
+    let limits: Vec<_> = report
+        .rate_limits
+        .iter()
+        .filter(|r| r.client_minutes >= 20)
+        .take(5)
+        .collect();
+    if !limits.is_empty() {
+        writeln!(
+            out,
+            "  rate limits normal clients never exceed (per address, per minute):"
+        )?;
+        for r in limits {
+            writeln!(
+                out,
+                "    {:>5}/min  {} (busiest normal minute {}, median {}, from {} client-minutes)",
+                r.per_minute,
+                show(&r.endpoint, 90),
+                r.max,
+                r.p50,
+                r.client_minutes
+            )?;
+        }
+    }
     let shown: Vec<&Actor> = report
         .actors
         .iter()
