@@ -68,6 +68,8 @@ pub struct Request<'a> {
     pub is_page: bool,
     /// What the inventory knows of the endpoint.
     pub facts: EndpointFacts,
+    /// The client's autonomous system, when an ASN database is configured.
+    pub asn: Option<u32>,
     /// The user agent ("" without one), looked up once.
     ua: &'a str,
     /// The client's traits so far (traversal, cookies, logins), before this request.
@@ -133,6 +135,7 @@ impl<'a> Request<'a> {
             has_credential,
             fingerprint: fingerprint(ex),
             ua: ex.user_agent().unwrap_or(""),
+            asn: None,
             cookies: count_cookies(ex),
             object_key,
             hasher,

@@ -59,6 +59,7 @@ pub struct Detection {
     detectors: Vec<Box<dyn Detector>>,
     book: AlertBook,
     credentials: CredentialCache,
+    asn_db: Option<std::sync::Arc<crate::signals::geo::GeoDb>>,
     recommender: Recommender,
     signals: Vec<Signal>,
     exchanges: u64,
@@ -139,6 +140,7 @@ impl Detection {
                 ..BookLimits::default()
             }),
             credentials: CredentialCache::new(8192),
+            asn_db: None,
             recommender: Recommender::new(config.max_profiles / 10),
             signals: Vec::new(),
             exchanges: 0,
@@ -152,6 +154,12 @@ impl Detection {
     /// Adds a detector of one's own (see `docs/adding-a-detector.md`).
     pub fn push(&mut self, detector: Box<dyn Detector>) {
         self.detectors.push(detector);
+    }
+
+    /// Gives detectors the client's autonomous system from `db` (credential stuffing then
+    /// also counts failures per ASN).
+    pub fn set_asn_db(&mut self, db: std::sync::Arc<crate::signals::geo::GeoDb>) {
+        self.asn_db = Some(db);
     }
 
     /// Names of the detectors that run.
@@ -179,6 +187,9 @@ impl Detection {
         let mut req =
             Request::derive_cached(ex, &self.derive, &self.hasher, facts, &mut self.credentials);
         req.traits = self.profiles.observe(&req);
+        if let (Some(db), Some(ip)) = (&self.asn_db, req.ip) {
+            req.asn = db.asn_ref(ip).map(|(n, _)| n);
+        }
         for d in &mut self.detectors {
             d.observe(&req, &mut self.signals);
         }
@@ -233,5 +244,59 @@ impl Detection {
                 .recommender
                 .recommendations(|ip| self.book.is_flagged(ip)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rampart_core::EntityKind;
+
+    use super::*;
+    use crate::signals::geo::GeoDb;
+    use crate::signals::mmdb_writer::{MmdbWriter, Value};
+    use crate::testing::{hasher, login};
+
+    #[test]
+    fn failures_spread_over_one_autonomous_system_are_one_campaign() {
+        let mut w = MmdbWriter::new(4, "GeoLite2-ASN");
+        w.insert(
+            "100.64.0.0/10".parse().unwrap(),
+            &Value::map([
+                ("autonomous_system_number", Value::U32(64500)),
+                (
+                    "autonomous_system_organization",
+                    Value::str("BULLETPROOF-NET"),
+                ),
+            ]),
+        );
+        let db = GeoDb::from_bytes(w.build(), "asn.mmdb").unwrap();
+        let mut d = Detection::new(&DetectConfig::default(), hasher());
+        d.set_asn_db(Arc::new(db));
+        // One address per /24, each with its own user agent: only the ASN ties them together.
+        for i in 0..200u32 {
+            let ip = format!("100.{}.{}.7", 64 + i / 200, i % 200);
+            let ex = login(f64::from(i), &ip, &format!("user{i}"), true)
+                .ua(&format!("Mozilla/5.0 Build/{i}"))
+                .0;
+            d.observe(&ex, EndpointFacts::default());
+        }
+        let report = d.finish();
+        let asn = report
+            .alerts
+            .iter()
+            .find(|a| a.entity.kind == EntityKind::Asn)
+            .expect("an alert about the autonomous system");
+        assert_eq!(asn.entity.value, "AS64500");
+        assert!(
+            asn.ips().count() >= 150,
+            "{} addresses named",
+            asn.ips().count()
+        );
+        assert!(!report
+            .alerts
+            .iter()
+            .any(|a| a.entity.kind == EntityKind::Prefix));
     }
 }

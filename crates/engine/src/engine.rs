@@ -83,6 +83,9 @@ impl Engine {
             return Ok(Vec::new());
         }
         let (data, warnings) = Infrastructure::load(c)?;
+        if let Some(db) = data.asn_db() {
+            self.detection.set_asn_db(db);
+        }
         self.detection
             .push(Box::new(InfrastructureDetector::new(c.clone(), data)));
         Ok(warnings)

@@ -4,7 +4,8 @@
 //! - **Catches**: brute force (one address, one account), credential stuffing (one address or
 //!   a proxy pool, many accounts), and low-and-slow stuffing spread over thousands of
 //!   residential addresses that only shows as a surge of the overall failure ratio.
-//! - **Key**: client address; /24 or /48 prefix; fingerprint; everything.
+//! - **Key**: client address; /24 or /48 prefix; autonomous system (with an ASN database);
+//!   fingerprint; everything.
 //! - **State**: 56 bytes per address; about 1 KiB per prefix or fingerprint seen logging in
 //!   (distinct sketches and the last 64 addresses, to name them when the campaign is flagged).
 //! - **Evidence**: "48 failed logins of 50 (96 %) within 600 s against 47 accounts from 212
@@ -89,6 +90,7 @@ pub struct CredentialStuffing {
     ips: Keyed<Counts>,
     prefixes: Keyed<Campaign>,
     fingerprints: Keyed<Campaign>,
+    asns: Keyed<Campaign>,
     global: Global,
 }
 
@@ -100,6 +102,7 @@ impl CredentialStuffing {
             ips: Keyed::new(config.max_tracked, idle),
             prefixes: Keyed::new(config.max_tracked / 8, idle),
             fingerprints: Keyed::new(config.max_tracked / 8, idle),
+            asns: Keyed::new(config.max_tracked / 8, idle),
             global: Global::default(),
             config,
         }
@@ -117,6 +120,7 @@ impl CredentialStuffing {
         let map = match which {
             Which::Prefix => &mut self.prefixes,
             Which::Fingerprint => &mut self.fingerprints,
+            Which::Asn => &mut self.asns,
         };
         let s = map.entry(key, req.time);
         let rolled = s.counts.window.start != 0 && req.time - s.counts.window.start >= window_ms;
@@ -189,6 +193,7 @@ impl CredentialStuffing {
 enum Which {
     Prefix,
     Fingerprint,
+    Asn,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -335,6 +340,12 @@ impl Detector for CredentialStuffing {
                 out.push(f.signal(Subject::Prefix(p, len), m, render_campaign));
             }
         }
+        if let Some(asn) = req.asn {
+            let key = u64::from(asn) | 1 << 40;
+            if let Some((f, m)) = self.campaign(Which::Asn, key, req, min_prefix) {
+                out.push(f.signal(Subject::Asn(asn), m, render_campaign));
+            }
+        }
         if let Some((f, m)) = self.campaign(Which::Fingerprint, req.fingerprint, req, min_fp) {
             out.push(f.signal(Subject::Fingerprint(req.fingerprint), m, render_campaign));
         }
@@ -348,10 +359,14 @@ impl Detector for CredentialStuffing {
             ("addresses", self.ips.stats()),
             ("prefixes", self.prefixes.stats()),
             ("fingerprints", self.fingerprints.stats()),
+            ("asns", self.asns.stats()),
         ]
     }
 
     fn approx_bytes(&self) -> usize {
-        self.ips.approx_bytes() + self.prefixes.approx_bytes() + self.fingerprints.approx_bytes()
+        self.ips.approx_bytes()
+            + self.prefixes.approx_bytes()
+            + self.fingerprints.approx_bytes()
+            + self.asns.approx_bytes()
     }
 }

@@ -22,6 +22,7 @@ pub use config::{InfrastructureConfig, ListFile};
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use rampart_core::{Owasp, Severity};
 
@@ -38,8 +39,8 @@ pub const NAME: &str = "infrastructure";
 #[derive(Debug)]
 pub struct Infrastructure {
     lists: NetSet,
-    geoip: Option<GeoDb>,
-    asn: Option<GeoDb>,
+    geoip: Option<Arc<GeoDb>>,
+    asn: Option<Arc<GeoDb>>,
     hosting: HostingAsns,
 }
 
@@ -71,7 +72,7 @@ impl Infrastructure {
         }
         let open = |p: &Option<std::path::PathBuf>| {
             p.as_ref()
-                .map(|p| GeoDb::open(p).map_err(|e| e.to_string()))
+                .map(|p| GeoDb::open(p).map(Arc::new).map_err(|e| e.to_string()))
                 .transpose()
         };
         Ok((
@@ -89,10 +90,17 @@ impl Infrastructure {
     pub fn from_parts(lists: NetSet, geoip: Option<GeoDb>, asn: Option<GeoDb>) -> Self {
         Self {
             lists,
-            geoip,
-            asn,
+            geoip: geoip.map(Arc::new),
+            asn: asn.map(Arc::new),
             hosting: HostingAsns::new([] as [u32; 0], [] as [&str; 0]),
         }
+    }
+}
+
+impl Infrastructure {
+    /// The ASN database, shared (other detectors count per autonomous system with it).
+    pub fn asn_db(&self) -> Option<Arc<GeoDb>> {
+        self.asn.clone()
     }
 }
 
