@@ -1,35 +1,37 @@
 use super::*;
-use crate::testing::{browser, get, pool_ip, run};
+use crate::testing::{browser, get, pool_ip, run, Ex};
 use rampart_core::EntityKind;
 
-#[test]
-fn a_surge_against_the_baseline_names_the_bots_not_the_users() {
-    let mut d = Volumetric::new(VolumetricConfig::default());
+/// 30 minutes of normal traffic on `path` (20 requests a minute from browsing users), then
+/// 2,000 requests in two minutes from fresh addresses; `extra` may add requests after each bot
+/// request.
+fn baseline_then_surge(path: &str, mut extra: impl FnMut(u32, &mut Vec<Ex>)) -> Vec<Ex> {
     let mut traffic = Vec::new();
-    // 30 minutes of normal traffic: 20 requests a minute from browsing users.
     for i in 0..600u32 {
         traffic.push(browser(
-            get(
-                f64::from(i) * 3.0,
-                &pool_ip(i % 50),
-                "/api/v1/checkout",
-                200,
-            ),
+            get(f64::from(i) * 3.0, &pool_ip(i % 50), path, 200),
             "s",
         ));
     }
-    // Then 2,000 requests in two minutes from fresh addresses.
     for i in 0..2000u32 {
         traffic.push(
             get(
                 1800.0 + f64::from(i) * 0.06,
                 &pool_ip(10_000 + i),
-                "/api/v1/checkout",
+                path,
                 200,
             )
             .ua("Go-http-client/1.1"),
         );
+        extra(i, &mut traffic);
     }
+    traffic
+}
+
+#[test]
+fn a_surge_against_the_baseline_names_the_bots_not_the_users() {
+    let mut d = Volumetric::new(VolumetricConfig::default());
+    let traffic = baseline_then_surge("/api/v1/checkout", |_, _| {});
     let alerts = run(&mut d, traffic);
     let surge = alerts
         .iter()
@@ -76,28 +78,7 @@ fn one_address_taking_most_of_an_endpoint() {
 #[test]
 fn an_authenticated_app_user_arriving_during_a_surge_is_not_named() {
     let mut d = Volumetric::new(VolumetricConfig::default());
-    let mut traffic = Vec::new();
-    for i in 0..600u32 {
-        traffic.push(browser(
-            get(
-                f64::from(i) * 3.0,
-                &pool_ip(i % 50),
-                "/api/v1/inventory",
-                200,
-            ),
-            "s",
-        ));
-    }
-    for i in 0..2000u32 {
-        traffic.push(
-            get(
-                1800.0 + f64::from(i) * 0.06,
-                &pool_ip(10_000 + i),
-                "/api/v1/inventory",
-                200,
-            )
-            .ua("Go-http-client/1.1"),
-        );
+    let traffic = baseline_then_surge("/api/v1/inventory", |i, traffic| {
         if i % 100 == 0 {
             // The app user carries a JWT naming its user.
             traffic.push(
@@ -114,7 +95,7 @@ fn an_authenticated_app_user_arriving_during_a_surge_is_not_named() {
                 ),
             );
         }
-    }
+    });
     let alerts = run(&mut d, traffic);
     let surge = alerts
         .iter()
