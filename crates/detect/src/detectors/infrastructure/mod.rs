@@ -144,6 +144,20 @@ impl InfrastructureDetector {
     }
 }
 
+/// The severity of a weak finding (a hosting network, a foreign country): real users,
+/// authenticated principals and self-declared monitors and crawlers are noted, not flagged.
+fn soft(req: &Request<'_>) -> Severity {
+    let ua = req.user_agent().to_ascii_lowercase();
+    let declared = ["bot", "monitor", "uptime", "crawler", "spider"]
+        .iter()
+        .any(|w| ua.contains(w));
+    if req.traits.looks_human() || req.principal.is_some() || declared {
+        Severity::Info
+    } else {
+        Severity::Low
+    }
+}
+
 fn render(f: &BTreeMap<String, f64>) -> String {
     format!(
         "{} requests from this address",
@@ -162,14 +176,6 @@ impl Detector for InfrastructureDetector {
         };
         // Where a client comes from is weak evidence: it is judged once the client has a
         // history, and names it only when that history shows nothing of a real user.
-        // Real users, authenticated principals and self-declared monitors and crawlers abroad
-        // or on a hosting network are noted, not flagged.
-        let ua = req.user_agent().to_ascii_lowercase();
-        let declared = ["bot", "monitor", "uptime", "crawler", "spider"]
-            .iter()
-            .any(|w| ua.contains(w));
-        let human = req.traits.looks_human() || req.principal.is_some() || declared;
-        let soft = if human { Severity::Info } else { Severity::Low };
         let judged = req.traits.is_known();
         let mut found: Vec<(u8, Severity, String)> = Vec::new();
         if let Some(list) = self.data.lists.first_match(ip) {
@@ -179,7 +185,7 @@ impl Detector for InfrastructureDetector {
             if let Some((asn, org)) = self.data.asn.as_ref().and_then(|a| a.asn_ref(ip)) {
                 if self.data.hosting.is_hosting(asn, org) {
                     let org = rampart_core::redact::escape_for_terminal(org, 60);
-                    found.push((2, soft, format!("AS{asn} {org}, a hosting network")));
+                    found.push((2, soft(req), format!("AS{asn} {org}, a hosting network")));
                 }
             }
         }
@@ -193,7 +199,7 @@ impl Detector for InfrastructureDetector {
                         .collect();
                     found.push((
                         4,
-                        soft,
+                        soft(req),
                         format!(
                             "from {}, outside the business countries {}",
                             String::from_utf8_lossy(&c),

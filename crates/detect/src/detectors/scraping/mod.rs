@@ -105,18 +105,20 @@ impl Detector for Scraping {
             return;
         }
         let combo = combination(query);
-        let crawler = is_declared_crawler(req.user_agent());
         let window = self.config.window_secs as f64;
-        let severity = if crawler {
-            Severity::Info
-        } else {
-            Severity::Medium
+        // Judged only when a signal is made: most requests make none.
+        let severity = || {
+            if is_declared_crawler(req.user_agent()) {
+                Severity::Info
+            } else {
+                Severity::Medium
+            }
         };
         let key = req.ip_key.rotate_left(7) ^ req.endpoint_key;
         if let Some((distinct, requests)) = self.step(key, combo, req) {
             out.push(signal(
                 Subject::Ip(ip),
-                severity,
+                severity(),
                 distinct,
                 requests,
                 window,
@@ -132,7 +134,7 @@ impl Detector for Scraping {
         if let Some((distinct, requests)) = self.step(key, combo, req) {
             out.push(signal(
                 Subject::Fingerprint(req.fingerprint),
-                severity,
+                severity(),
                 distinct,
                 requests,
                 window,
