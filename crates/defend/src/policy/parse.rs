@@ -412,26 +412,32 @@ fn rules(node: &Node, ctx: &Ctx<'_>, p: &mut Problems) -> Vec<Rule> {
         );
         return Vec::new();
     }
-    let mut out: Vec<Rule> = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut seen: HashMap<&str, u64> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
-        let path = format!("rules[{i}]");
-        let Some(rule) = rule(item, &path, ctx, p) else {
+        let Kind::Map(entries) = &item.kind else {
             continue;
         };
-        if let Some(first) = seen.get(&*rule.name) {
-            p.add(
-                item.pos,
-                &format!("{path}.name"),
-                format!("rule name `{}` is already used at line {first}", rule.name),
-                "give every rule its own name; decisions and limits are kept by name",
-            );
+        let Some((_, name)) = entries.iter().find(|(k, _)| k.name == "name") else {
             continue;
+        };
+        let Some(text) = name.text() else { continue };
+        match seen.get(text.trim()) {
+            Some(first) => p.add(
+                name.pos,
+                &format!("rules[{i}].name"),
+                format!("rule name `{}` is already used at line {first}", check::shown(text)),
+                "give every rule its own name; decisions and limits are kept by name",
+            ),
+            None => {
+                seen.insert(text.trim(), item.pos.line);
+            }
         }
-        seen.insert(rule.name.to_string(), rule.line);
-        out.push(rule);
     }
-    out
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| rule(item, &format!("rules[{i}]"), ctx, p))
+        .collect()
 }
 
 /// Fields that belong to some actions only.

@@ -1,0 +1,181 @@
+//! Decisions: made from alerts by rules with a ttl, added and removed by hand, expiring on
+//! event time, consulted by the verdict.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{alert, facts, policy, secs, session_alert};
+use rampart_core::Severity;
+use rampart_defend::{
+    verdict, Action, Decision, DecisionBook, Inserted, Mode, Origin, Outcome, RateLimiter, Scope,
+};
+
+const POLICY: &str = "\
+rules:
+  - name: block-stuffers
+    when: { detector: credential_stuffing, min_severity: high }
+    action: block
+    status: 403
+    body: denied
+    scope: ip
+    ttl: 1h
+    mode: enforce
+  - name: deceive-sessions
+    when: { detector: session_rotation }
+    action: deceive
+    scope: session
+    ttl: 10m
+";
+
+#[test]
+fn alerts_make_decisions_per_address_with_the_rule_ttl() {
+    let p = policy(POLICY);
+    let a = alert(
+        "credential_stuffing",
+        Severity::High,
+        &["192.0.2.1", "192.0.2.2"],
+    );
+    let ds = p.decisions_for(&a, secs(100));
+    assert_eq!(ds.len(), 2);
+    assert!(ds.iter().all(|d| d.origin == Origin::Rule("block-stuffers".into())));
+    assert!(ds.iter().all(|d| d.expires == Some(secs(3700))));
+    assert_eq!(ds[0].scope, Scope::Ip("192.0.2.1".parse().unwrap()));
+    assert!(ds[0].reason.contains("40 failed logins"), "{}", ds[0].reason);
+    let low = alert("credential_stuffing", Severity::Medium, &["192.0.2.1"]);
+    assert!(p.decisions_for(&low, secs(100)).is_empty(), "below min_severity");
+    let s = p.decisions_for(&session_alert("session_rotation", "ABCD"), secs(0));
+    assert_eq!(s[0].scope, Scope::Session("abcd".into()));
+    assert_eq!(s[0].mode, Mode::Monitor);
+}
+
+#[test]
+fn the_same_alert_again_refreshes_instead_of_adding() {
+    let p = policy(POLICY);
+    let mut book = DecisionBook::new(100);
+    let a = alert("credential_stuffing", Severity::High, &["192.0.2.1"]);
+    for d in p.decisions_for(&a, secs(0)) {
+        assert_eq!(book.insert(d, secs(0)), Inserted::Added);
+    }
+    for d in p.decisions_for(&a, secs(600)) {
+        assert_eq!(book.insert(d, secs(600)), Inserted::Refreshed);
+    }
+    assert_eq!(book.len(), 1);
+    assert_eq!(book.iter().next().unwrap().expires, Some(secs(4200)));
+}
+
+#[test]
+fn decisions_block_later_requests_until_they_expire_on_event_time() {
+    let p = policy(POLICY);
+    let mut book = DecisionBook::new(100);
+    let mut limiter = RateLimiter::default();
+    let a = alert("credential_stuffing", Severity::Critical, &["192.0.2.1"]);
+    for d in p.decisions_for(&a, secs(0)) {
+        book.insert(d, secs(0));
+    }
+    // The next request carries no alert at all: the decision alone blocks it.
+    let f = facts("192.0.2.1", "GET", "/api/products");
+    let v = verdict(&p, &f, &book, &mut limiter, secs(10));
+    assert_eq!(v.outcome.kind(), "block");
+    assert_eq!(v.outcome.rule(), Some("block-stuffers"));
+    assert!(v.decision.is_some());
+    let later = verdict(&p, &f, &book, &mut limiter, secs(3600));
+    assert!(later.outcome.is_allow(), "expired at exactly 1h");
+    assert_eq!(book.expire(secs(3600)).len(), 1);
+    assert!(book.is_empty());
+}
+
+#[test]
+fn a_rule_switched_to_monitor_stops_its_decisions_from_acting() {
+    let p = policy(POLICY);
+    let mut book = DecisionBook::new(100);
+    let a = alert("credential_stuffing", Severity::High, &["192.0.2.1"]);
+    for d in p.decisions_for(&a, secs(0)) {
+        book.insert(d, secs(0));
+    }
+    let relaxed = policy(&POLICY.replacen("mode: enforce", "mode: monitor", 1));
+    let f = facts("192.0.2.1", "GET", "/");
+    let v = verdict(&relaxed, &f, &book, &mut RateLimiter::default(), secs(1));
+    assert!(v.outcome.is_allow());
+    assert_eq!(v.would_have[0].outcome.kind(), "block");
+}
+
+#[test]
+fn manual_add_and_remove() {
+    let p = policy("rules: []\n");
+    let mut book = DecisionBook::new(10);
+    let mut limiter = RateLimiter::default();
+    let block = Decision::manual(
+        Action::Block {
+            status: 451,
+            body: "no".into(),
+        },
+        Scope::Prefix("198.51.100.0/24".parse().unwrap()),
+        "abuse report 42",
+        secs(0),
+        Some(Duration::from_secs(60)),
+    );
+    let id = block.id.clone();
+    book.insert(block, secs(0));
+    let f = facts("198.51.100.77", "GET", "/");
+    let v = verdict(&p, &f, &book, &mut limiter, secs(1));
+    assert_eq!(
+        v.outcome,
+        Outcome::Block {
+            status: 451,
+            body: "no".into(),
+            rule: "manual".into()
+        }
+    );
+    assert_eq!(v.decision.as_deref(), Some(id.as_str()));
+    assert_eq!(book.remove(&id).unwrap().reason, "abuse report 42");
+    assert!(verdict(&p, &f, &book, &mut limiter, secs(2)).outcome.is_allow());
+}
+
+#[test]
+fn manual_allow_beats_rules_and_other_decisions() {
+    let p = policy(POLICY);
+    let mut book = DecisionBook::new(10);
+    let a = alert("credential_stuffing", Severity::High, &["192.0.2.1"]);
+    for d in p.decisions_for(&a, secs(0)) {
+        book.insert(d, secs(0));
+    }
+    let ip = Scope::Ip("192.0.2.1".parse().unwrap());
+    book.insert(Decision::manual(Action::Allow, ip.clone(), "our monitoring", secs(0), None), secs(0));
+    let f = facts("192.0.2.1", "GET", "/");
+    let v = verdict(&p, &f, &book, &mut RateLimiter::default(), secs(1));
+    assert_eq!(v.outcome, Outcome::Allow { rule: Some("manual".into()) });
+    assert_eq!(book.remove_scope(&ip).len(), 2);
+}
+
+#[test]
+fn decisions_of_a_removed_rule_still_apply_until_they_expire() {
+    let p = policy(POLICY);
+    let mut book = DecisionBook::new(10);
+    let a = alert("credential_stuffing", Severity::High, &["192.0.2.1"]);
+    for d in p.decisions_for(&a, secs(0)) {
+        book.insert(d, secs(0));
+    }
+    let without = policy("rules: []\n");
+    let f = facts("192.0.2.1", "GET", "/");
+    let v = verdict(&without, &f, &book, &mut RateLimiter::default(), secs(1));
+    assert_eq!(v.outcome.rule(), Some("block-stuffers"));
+}
+
+#[test]
+fn decisions_persist_as_records() {
+    let p = policy(POLICY);
+    let mut book = DecisionBook::new(10);
+    let a = alert("credential_stuffing", Severity::High, &["192.0.2.1", "192.0.2.9"]);
+    for d in p.decisions_for(&a, secs(0)) {
+        book.insert(d, secs(0));
+    }
+    let json: Vec<String> = book
+        .to_records()
+        .iter()
+        .map(|d| serde_json::to_string(d).unwrap())
+        .collect();
+    let back: Vec<Decision> = json.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let restored = DecisionBook::from_records(back, 10, secs(5));
+    assert_eq!(restored.to_records(), book.to_records());
+}
