@@ -252,7 +252,10 @@ impl DecisionBook {
             .filter(|(_, d)| d.scope == scope)
             .map(|(s, _)| *s)
             .collect();
-        slots.into_iter().filter_map(|s| self.remove_slot(s)).collect()
+        slots
+            .into_iter()
+            .filter_map(|s| self.remove_slot(s))
+            .collect()
     }
 
     /// Removes and returns every decision expired at `now`.
@@ -289,7 +292,7 @@ impl DecisionBook {
         if let Some(ip) = facts.ip {
             push(self.ips.get(&ip));
             let v6 = ip.is_ipv6();
-            for (&(is_v6, len), _) in &self.prefix_lens {
+            for &(is_v6, len) in self.prefix_lens.keys() {
                 if is_v6 == v6 {
                     if let Ok(net) = IpNet::new(ip, len) {
                         push(self.prefixes.get(&net.trunc()));
@@ -449,8 +452,14 @@ mod tests {
     #[test]
     fn lookups_by_address_prefix_and_hashes() {
         let mut b = DecisionBook::new(10);
-        b.insert(auto("a", Scope::Ip("192.0.2.1".parse().unwrap()), 100), at(0));
-        b.insert(auto("b", Scope::Prefix("198.51.0.0/16".parse().unwrap()), 100), at(0));
+        b.insert(
+            auto("a", Scope::Ip("192.0.2.1".parse().unwrap()), 100),
+            at(0),
+        );
+        b.insert(
+            auto("b", Scope::Prefix("198.51.0.0/16".parse().unwrap()), 100),
+            at(0),
+        );
         b.insert(auto("c", Scope::Session("ABC".into()), 100), at(0));
         assert_eq!(b.matching(&ip_facts("192.0.2.1"), at(1)).len(), 1);
         assert_eq!(b.matching(&ip_facts("198.51.7.9"), at(1))[0].id, "b");
@@ -472,7 +481,10 @@ mod tests {
             Inserted::Evicted(d) => assert_eq!(d.id, "a"),
             other => panic!("{other:?}"),
         }
-        assert_eq!(b.insert(auto("d", Scope::Actor("w".into()), 10), at(0)), Inserted::Rejected);
+        assert_eq!(
+            b.insert(auto("d", Scope::Actor("w".into()), 10), at(0)),
+            Inserted::Rejected
+        );
         let s = b.stats();
         assert_eq!((s.active, s.evicted, s.rejected), (2, 1, 1));
     }
@@ -482,7 +494,10 @@ mod tests {
         let mut b = DecisionBook::new(1);
         let m = Decision::manual(Action::Allow, Scope::Actor("ok".into()), "", at(0), None);
         b.insert(m.clone(), at(0));
-        assert_eq!(b.insert(auto("x", Scope::Actor("y".into()), 10), at(0)), Inserted::Rejected);
+        assert_eq!(
+            b.insert(auto("x", Scope::Actor("y".into()), 10), at(0)),
+            Inserted::Rejected
+        );
         assert!(b.get(&m.id).is_some());
     }
 
@@ -491,7 +506,10 @@ mod tests {
         let mut b = DecisionBook::new(10);
         let s = Scope::Ip("192.0.2.1".parse().unwrap());
         b.insert(auto("a", s.clone(), 100), at(0));
-        assert_eq!(b.insert(auto("a", s.clone(), 500), at(50)), Inserted::Refreshed);
+        assert_eq!(
+            b.insert(auto("a", s.clone(), 500), at(50)),
+            Inserted::Refreshed
+        );
         assert_eq!(b.len(), 1);
         assert_eq!(b.get("a").unwrap().expires, Some(at(500)));
         assert!(b.expire(at(499)).is_empty());
@@ -503,7 +521,10 @@ mod tests {
     #[test]
     fn records_round_trip() {
         let mut b = DecisionBook::new(10);
-        b.insert(auto("a", Scope::Prefix("10.0.0.0/8".parse().unwrap()), 100), at(0));
+        b.insert(
+            auto("a", Scope::Prefix("10.0.0.0/8".parse().unwrap()), 100),
+            at(0),
+        );
         let m = Decision::manual(
             Action::Tarpit { delay_ms: 100 },
             Scope::Fingerprint("ff".into()),
@@ -517,6 +538,9 @@ mod tests {
         let b2 = DecisionBook::from_records(back, 10, at(2));
         assert_eq!(b2.to_records(), b.to_records());
         assert_eq!(b2.matching(&ip_facts("10.1.2.3"), at(2)).len(), 1);
-        assert_eq!(DecisionBook::from_records(b.to_records(), 10, at(5000)).len(), 0);
+        assert_eq!(
+            DecisionBook::from_records(b.to_records(), 10, at(5000)).len(),
+            0
+        );
     }
 }

@@ -125,7 +125,10 @@ impl DryRun {
 
     /// Counts one verdict of a request with `label`.
     pub fn record(&mut self, verdict: &Verdict, label: Label) {
-        *self.requests.entry(label_name(label).to_owned()).or_default() += 1;
+        *self
+            .requests
+            .entry(label_name(label).to_owned())
+            .or_default() += 1;
         let name = |o: &Outcome| o.rule().unwrap_or("").to_owned();
         for w in &verdict.would_have {
             let tally = self.rules.entry(name(&w.outcome)).or_default();

@@ -85,9 +85,7 @@ impl EntityList {
         self.nets
             .iter()
             .filter(|((is_v6, _), _)| *is_v6 == v6)
-            .any(|((_, len), nets)| {
-                IpNet::new(ip, *len).is_ok_and(|n| nets.contains(&n.trunc()))
-            })
+            .any(|((_, len), nets)| IpNet::new(ip, *len).is_ok_and(|n| nets.contains(&n.trunc())))
     }
 
     /// Whether `net` lies inside a listed network (or is one).

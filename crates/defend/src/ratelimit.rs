@@ -222,6 +222,9 @@ mod tests {
     fn rate_displays_as_written() {
         assert_eq!(Rate::new(10, Duration::from_secs(60)).to_string(), "10/min");
         assert_eq!(Rate::new(5, Duration::from_secs(10)).to_string(), "5/10s");
-        assert_eq!(Rate::new(3, Duration::from_secs(1)).interval_micros(), 333_333);
+        assert_eq!(
+            Rate::new(3, Duration::from_secs(1)).interval_micros(),
+            333_333
+        );
     }
 }

@@ -38,12 +38,21 @@ fn alerts_make_decisions_per_address_with_the_rule_ttl() {
     );
     let ds = p.decisions_for(&a, secs(100));
     assert_eq!(ds.len(), 2);
-    assert!(ds.iter().all(|d| d.origin == Origin::Rule("block-stuffers".into())));
+    assert!(ds
+        .iter()
+        .all(|d| d.origin == Origin::Rule("block-stuffers".into())));
     assert!(ds.iter().all(|d| d.expires == Some(secs(3700))));
     assert_eq!(ds[0].scope, Scope::Ip("192.0.2.1".parse().unwrap()));
-    assert!(ds[0].reason.contains("40 failed logins"), "{}", ds[0].reason);
+    assert!(
+        ds[0].reason.contains("40 failed logins"),
+        "{}",
+        ds[0].reason
+    );
     let low = alert("credential_stuffing", Severity::Medium, &["192.0.2.1"]);
-    assert!(p.decisions_for(&low, secs(100)).is_empty(), "below min_severity");
+    assert!(
+        p.decisions_for(&low, secs(100)).is_empty(),
+        "below min_severity"
+    );
     let s = p.decisions_for(&session_alert("session_rotation", "ABCD"), secs(0));
     assert_eq!(s[0].scope, Scope::Session("abcd".into()));
     assert_eq!(s[0].mode, Mode::Monitor);
@@ -129,7 +138,9 @@ fn manual_add_and_remove() {
     );
     assert_eq!(v.decision.as_deref(), Some(id.as_str()));
     assert_eq!(book.remove(&id).unwrap().reason, "abuse report 42");
-    assert!(verdict(&p, &f, &book, &mut limiter, secs(2)).outcome.is_allow());
+    assert!(verdict(&p, &f, &book, &mut limiter, secs(2))
+        .outcome
+        .is_allow());
 }
 
 #[test]
@@ -141,10 +152,18 @@ fn manual_allow_beats_rules_and_other_decisions() {
         book.insert(d, secs(0));
     }
     let ip = Scope::Ip("192.0.2.1".parse().unwrap());
-    book.insert(Decision::manual(Action::Allow, ip.clone(), "our monitoring", secs(0), None), secs(0));
+    book.insert(
+        Decision::manual(Action::Allow, ip.clone(), "our monitoring", secs(0), None),
+        secs(0),
+    );
     let f = facts("192.0.2.1", "GET", "/");
     let v = verdict(&p, &f, &book, &mut RateLimiter::default(), secs(1));
-    assert_eq!(v.outcome, Outcome::Allow { rule: Some("manual".into()) });
+    assert_eq!(
+        v.outcome,
+        Outcome::Allow {
+            rule: Some("manual".into())
+        }
+    );
     assert_eq!(book.remove_scope(&ip).len(), 2);
 }
 
@@ -166,7 +185,11 @@ fn decisions_of_a_removed_rule_still_apply_until_they_expire() {
 fn decisions_persist_as_records() {
     let p = policy(POLICY);
     let mut book = DecisionBook::new(10);
-    let a = alert("credential_stuffing", Severity::High, &["192.0.2.1", "192.0.2.9"]);
+    let a = alert(
+        "credential_stuffing",
+        Severity::High,
+        &["192.0.2.1", "192.0.2.9"],
+    );
     for d in p.decisions_for(&a, secs(0)) {
         book.insert(d, secs(0));
     }
@@ -175,7 +198,10 @@ fn decisions_persist_as_records() {
         .iter()
         .map(|d| serde_json::to_string(d).unwrap())
         .collect();
-    let back: Vec<Decision> = json.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let back: Vec<Decision> = json
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let restored = DecisionBook::from_records(back, 10, secs(5));
     assert_eq!(restored.to_records(), book.to_records());
 }

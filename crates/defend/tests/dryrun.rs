@@ -34,7 +34,10 @@ rules:
     // A benign user logs in three times in a minute: the third would have been limited.
     for i in 0..3 {
         let f = facts("192.0.2.10", "POST", "/api/login");
-        dry.record(&verdict(&p, &f, &book, &mut limiter, at(i * 1000)), Label::Benign);
+        dry.record(
+            &verdict(&p, &f, &book, &mut limiter, at(i * 1000)),
+            Label::Benign,
+        );
     }
     // An attacker stuffs credentials from one address and enumerates from another.
     for i in 0..10 {
@@ -43,7 +46,10 @@ rules:
             "credential_stuffing",
             Severity::High,
         );
-        dry.record(&verdict(&p, &f, &book, &mut limiter, at(i)), Label::Attacker);
+        dry.record(
+            &verdict(&p, &f, &book, &mut limiter, at(i)),
+            Label::Attacker,
+        );
     }
     for i in 0..4 {
         let mut f = with_alert(
@@ -52,7 +58,10 @@ rules:
             Severity::Medium,
         );
         f.actor_risk = Some(90);
-        dry.record(&verdict(&p, &f, &book, &mut limiter, at(i)), Label::Attacker);
+        dry.record(
+            &verdict(&p, &f, &book, &mut limiter, at(i)),
+            Label::Attacker,
+        );
     }
     assert_eq!(dry.requests(Label::Benign), 3);
     assert_eq!(dry.requests(Label::Attacker), 14);
@@ -62,8 +71,22 @@ rules:
     let limit = dry.rule("login-limit").unwrap();
     assert_eq!(limit.would_have.benign.limited, 1);
     assert_eq!(limit.would_have.attacker.limited, 8);
-    assert_eq!(dry.rule("deceive-enumerators").unwrap().would_have.attacker.deceived, 4);
-    assert_eq!(dry.rule("tarpit-risky").unwrap().would_have.attacker.tarpitted, 4);
+    assert_eq!(
+        dry.rule("deceive-enumerators")
+            .unwrap()
+            .would_have
+            .attacker
+            .deceived,
+        4
+    );
+    assert_eq!(
+        dry.rule("tarpit-risky")
+            .unwrap()
+            .would_have
+            .attacker
+            .tarpitted,
+        4
+    );
     // Enforcing everything: the first outcome of each request.
     let all = dry.combined();
     assert_eq!(all.attacker.blocked, 10);
@@ -72,5 +95,8 @@ rules:
     assert_eq!(all.benign.acted(), 1);
     let report = dry.report();
     assert!(report.contains("rule login-limit"), "{report}");
-    assert!(report.contains("requests: 3 benign, 14 attacker"), "{report}");
+    assert!(
+        report.contains("requests: 3 benign, 14 attacker"),
+        "{report}"
+    );
 }

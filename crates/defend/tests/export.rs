@@ -31,7 +31,13 @@ fn json_lines_file_holds_one_decision_per_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("decisions.jsonl");
     let a = block(ip("1.2.3.4"), Some(Duration::from_secs(3600)));
-    let b = Decision::manual(Action::Deceive, Scope::Actor("actor-1".into()), "x", secs(5), None);
+    let b = Decision::manual(
+        Action::Deceive,
+        Scope::Actor("actor-1".into()),
+        "x",
+        secs(5),
+        None,
+    );
     {
         let mut ex = JsonLinesExporter::append(&path).unwrap();
         ex.publish(&a).unwrap();
@@ -45,7 +51,10 @@ fn json_lines_file_holds_one_decision_per_line() {
     assert_eq!(serde_json::from_str::<Decision>(lines[1]).unwrap(), b);
     assert!(lines[0].contains("\"ip\":\"1.2.3.4\""), "{}", lines[0]);
     // Appending keeps what was there.
-    JsonLinesExporter::append(&path).unwrap().publish(&a).unwrap();
+    JsonLinesExporter::append(&path)
+        .unwrap()
+        .publish(&a)
+        .unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 3);
 }
 
@@ -54,8 +63,10 @@ fn ipset_file_holds_blocked_addresses_with_timeouts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("block.ipset");
     {
-        let mut ex = IpsetExporter::append(&path, "rampart-block", SetFormat::IpsetCommands).unwrap();
-        ex.publish(&block(ip("1.2.3.4"), Some(Duration::from_secs(3600)))).unwrap();
+        let mut ex =
+            IpsetExporter::append(&path, "rampart-block", SetFormat::IpsetCommands).unwrap();
+        ex.publish(&block(ip("1.2.3.4"), Some(Duration::from_secs(3600))))
+            .unwrap();
         ex.publish(&block(
             Scope::Prefix("203.0.113.0/24".parse().unwrap()),
             Some(Duration::from_millis(1500)),
@@ -63,9 +74,16 @@ fn ipset_file_holds_blocked_addresses_with_timeouts() {
         .unwrap();
         ex.publish(&block(ip("2001:db8::1"), None)).unwrap();
         // Not a block, or not an address: skipped.
-        ex.publish(&Decision::manual(Action::Deceive, ip("5.6.7.8"), "", secs(0), None))
+        ex.publish(&Decision::manual(
+            Action::Deceive,
+            ip("5.6.7.8"),
+            "",
+            secs(0),
+            None,
+        ))
+        .unwrap();
+        ex.publish(&block(Scope::Session("ab".into()), None))
             .unwrap();
-        ex.publish(&block(Scope::Session("ab".into()), None)).unwrap();
         ex.withdraw(&block(ip("1.2.3.4"), None)).unwrap();
         assert_eq!((ex.written(), ex.skipped()), (4, 2));
     }
@@ -87,8 +105,12 @@ fn restore_and_nft_formats() {
         String::from_utf8(restore.into_inner()).unwrap(),
         "add rampart-block 1.2.3.4 timeout 3600\n"
     );
-    let mut nft = IpsetExporter::new(Vec::new(), "rampart-block", SetFormat::Nft("inet filter".into()))
-        .with_v6_set("rampart-block6");
+    let mut nft = IpsetExporter::new(
+        Vec::new(),
+        "rampart-block",
+        SetFormat::Nft("inet filter".into()),
+    )
+    .with_v6_set("rampart-block6");
     nft.publish(&d).unwrap();
     nft.publish(&block(ip("::1"), None)).unwrap();
     nft.withdraw(&d).unwrap();

@@ -41,18 +41,36 @@ fn burst_then_limited_then_recovers_on_event_time() {
     // 10/min is one request every 6 s; the first of the burst was at 0 ms.
     assert_eq!(retry_after, Duration::from_millis(5_995));
     // Another address has its own bucket; another endpoint is not limited.
-    assert!(verdict(&p, &facts("192.0.2.2", "POST", "/api/login"), &book, &mut limiter, at(5))
-        .outcome
-        .is_allow());
-    assert!(verdict(&p, &facts("192.0.2.1", "GET", "/api/me"), &book, &mut limiter, at(5))
-        .outcome
-        .is_allow());
+    assert!(verdict(
+        &p,
+        &facts("192.0.2.2", "POST", "/api/login"),
+        &book,
+        &mut limiter,
+        at(5)
+    )
+    .outcome
+    .is_allow());
+    assert!(verdict(
+        &p,
+        &facts("192.0.2.1", "GET", "/api/me"),
+        &book,
+        &mut limiter,
+        at(5)
+    )
+    .outcome
+    .is_allow());
     // One interval later, one more request passes, and only one.
-    assert!(verdict(&p, &f, &book, &mut limiter, at(6_000)).outcome.is_allow());
-    assert!(!verdict(&p, &f, &book, &mut limiter, at(6_001)).outcome.is_allow());
+    assert!(verdict(&p, &f, &book, &mut limiter, at(6_000))
+        .outcome
+        .is_allow());
+    assert!(!verdict(&p, &f, &book, &mut limiter, at(6_001))
+        .outcome
+        .is_allow());
     // After a quiet minute the whole burst is back.
     for i in 0..5 {
-        assert!(verdict(&p, &f, &book, &mut limiter, at(120_000 + i)).outcome.is_allow());
+        assert!(verdict(&p, &f, &book, &mut limiter, at(120_000 + i))
+            .outcome
+            .is_allow());
     }
 }
 
@@ -63,10 +81,15 @@ fn endpoint_key_shares_one_bucket_across_clients() {
     let mut limiter = RateLimiter::new(1000);
     for i in 0..5 {
         let f = facts(&format!("192.0.2.{i}"), "POST", "/api/login");
-        assert!(verdict(&p, &f, &book, &mut limiter, at(0)).outcome.is_allow());
+        assert!(verdict(&p, &f, &book, &mut limiter, at(0))
+            .outcome
+            .is_allow());
     }
     let f = facts("192.0.2.99", "POST", "/api/login");
-    assert_eq!(verdict(&p, &f, &book, &mut limiter, at(0)).outcome.kind(), "rate_limited");
+    assert_eq!(
+        verdict(&p, &f, &book, &mut limiter, at(0)).outcome.kind(),
+        "rate_limited"
+    );
 }
 
 #[test]

@@ -42,7 +42,9 @@ fn limiter_state_is_kept_across_reload_for_rules_with_the_same_name() {
     let f = facts("192.0.2.1", "POST", "/api/login");
     for _ in 0..2 {
         let p = handle.current();
-        assert!(verdict(&p, &f, &book, &mut limiter, at(0)).outcome.is_allow());
+        assert!(verdict(&p, &f, &book, &mut limiter, at(0))
+            .outcome
+            .is_allow());
     }
     // The reload adds a rule before it and changes its description; the name stays.
     let v2 = V1.replace(
@@ -53,11 +55,19 @@ fn limiter_state_is_kept_across_reload_for_rules_with_the_same_name() {
     let p = handle.current();
     assert_eq!(p.rules().len(), 2);
     let v = verdict(&p, &f, &book, &mut limiter, at(1));
-    assert_eq!(v.outcome.kind(), "rate_limited", "the burst was already spent");
+    assert_eq!(
+        v.outcome.kind(),
+        "rate_limited",
+        "the burst was already spent"
+    );
     // A renamed rule starts afresh.
-    handle.reload(&V1.replace("login-limit", "login-limit-v2"), "policy.yaml").unwrap();
+    handle
+        .reload(&V1.replace("login-limit", "login-limit-v2"), "policy.yaml")
+        .unwrap();
     let p = handle.current();
-    assert!(verdict(&p, &f, &book, &mut limiter, at(2)).outcome.is_allow());
+    assert!(verdict(&p, &f, &book, &mut limiter, at(2))
+        .outcome
+        .is_allow());
     // State of rules that left the policy can be dropped.
     let names: Vec<u64> = p
         .rules()

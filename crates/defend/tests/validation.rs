@@ -136,7 +136,9 @@ rules:
     assert_eq!(find(&all, "names no `detector`").line, 4);
     assert_eq!(find(&all, "already used at line 2").line, 5);
     assert_eq!(find(&all, "already used at line 2").column, 11);
-    assert!(find(&all, "no list is named `partnrs`").fix.contains("define it"));
+    assert!(find(&all, "no list is named `partnrs`")
+        .fix
+        .contains("define it"));
     assert_eq!(
         find(&all, "unknown detector").fix,
         "did you mean `credential_stuffing`?"
@@ -160,6 +162,12 @@ fn wrong_types_are_reported() {
 #[test]
 fn empty_and_comment_only_policies_are_valid() {
     assert!(Policy::from_yaml("", "p").unwrap().rules().is_empty());
-    assert!(Policy::from_yaml("# nothing yet\n", "p").unwrap().rules().is_empty());
-    assert!(Policy::from_yaml("rules: []\n", "p").unwrap().rules().is_empty());
+    assert!(Policy::from_yaml("# nothing yet\n", "p")
+        .unwrap()
+        .rules()
+        .is_empty());
+    assert!(Policy::from_yaml("rules: []\n", "p")
+        .unwrap()
+        .rules()
+        .is_empty());
 }

@@ -9,7 +9,13 @@ use rampart_core::Severity;
 use rampart_defend::{verdict, DecisionBook, InventoryFacts, Outcome, RateLimiter};
 
 fn judge(p: &rampart_defend::Policy, f: &rampart_defend::RequestFacts) -> rampart_defend::Verdict {
-    verdict(p, f, &DecisionBook::default(), &mut RateLimiter::default(), at(0))
+    verdict(
+        p,
+        f,
+        &DecisionBook::default(),
+        &mut RateLimiter::default(),
+        at(0),
+    )
 }
 
 #[test]

@@ -41,7 +41,8 @@ impl<W: Write> JsonLinesExporter<W> {
 
 impl<W: Write> Exporter for JsonLinesExporter<W> {
     fn publish(&mut self, decision: &Decision) -> Result<(), ExportError> {
-        let line = serde_json::to_string(decision).map_err(|e| ExportError::Encode(e.to_string()))?;
+        let line =
+            serde_json::to_string(decision).map_err(|e| ExportError::Encode(e.to_string()))?;
         self.out.write_all(line.as_bytes())?;
         self.out.write_all(b"\n")?;
         self.out.flush()?;

@@ -113,7 +113,9 @@ impl<W: Write> IpsetExporter<W> {
                     ""
                 };
                 match timeout {
-                    Some(t) if verb == "add" => format!("{prefix}{verb} {set} {element} timeout {t}"),
+                    Some(t) if verb == "add" => {
+                        format!("{prefix}{verb} {set} {element} timeout {t}")
+                    }
                     _ => format!("{prefix}{verb} {set} {element}"),
                 }
             }
@@ -141,10 +143,11 @@ impl<W: Write> Exporter for IpsetExporter<W> {
             self.skipped += 1;
             return Ok(());
         };
-        let timeout = d
-            .ttl()
-            .map(|t| t.as_millis().div_ceil(1000))
-            .map(|s| u64::try_from(s).unwrap_or(MAX_TIMEOUT).clamp(1, MAX_TIMEOUT));
+        let timeout = d.ttl().map(|t| t.as_millis().div_ceil(1000)).map(|s| {
+            u64::try_from(s)
+                .unwrap_or(MAX_TIMEOUT)
+                .clamp(1, MAX_TIMEOUT)
+        });
         let line = self.line("add", &element, set, timeout);
         self.write(&line)
     }

@@ -30,7 +30,7 @@ impl Test {
                 detectors,
                 min_severity,
             } => f.alerts.iter().any(|a| {
-                (detectors.is_empty() || detectors.iter().any(|d| *d == a.detector))
+                (detectors.is_empty() || detectors.contains(&a.detector))
                     && min_severity.is_none_or(|s| a.severity >= s)
             }),
             Test::MinRisk(n) => f.actor_risk.is_some_and(|r| r >= *n),
@@ -39,7 +39,7 @@ impl Test {
                 let route = f.route();
                 patterns.iter().any(|p| p.matches(&f.method, route))
             }
-            Test::Method(methods) => methods.iter().any(|m| *m == f.method),
+            Test::Method(methods) => methods.contains(&f.method),
             Test::Inventory {
                 shadow,
                 unauthenticated,
@@ -55,9 +55,9 @@ impl Test {
             Test::HeaderEquals(pairs) => pairs
                 .iter()
                 .all(|(n, v)| f.headers.get_all(n).any(|have| have == v)),
-            Test::UserAgentContains(needles) => f.agent().is_some_and(|ua| {
-                needles.iter().any(|n| contains_ignore_case(ua, n))
-            }),
+            Test::UserAgentContains(needles) => f
+                .agent()
+                .is_some_and(|ua| needles.iter().any(|n| contains_ignore_case(ua, n))),
             Test::Authenticated(want) => f.credentials == *want,
             Test::Any(subs) => subs.iter().any(|c| c.matches(f)),
             Test::Not(sub) => !sub.matches(f),
@@ -95,7 +95,7 @@ impl Rule {
         let Some((detectors, min_severity)) = self.when.alert_test() else {
             return false;
         };
-        (detectors.is_empty() || detectors.iter().any(|d| *d == alert.detector))
+        (detectors.is_empty() || detectors.contains(&alert.detector))
             && min_severity.is_none_or(|s| alert.severity >= s)
     }
 }
@@ -137,12 +137,7 @@ fn scopes(alert: &Alert, kind: ScopeKind, cap: usize) -> Vec<Scope> {
         }
         let scope = match kind {
             ScopeKind::Ip => e.value.parse().ok().map(Scope::Ip),
-            ScopeKind::Prefix => e
-                .value
-                .parse()
-                .ok()
-                .and_then(prefix_of)
-                .map(Scope::Prefix),
+            ScopeKind::Prefix => e.value.parse().ok().and_then(prefix_of).map(Scope::Prefix),
             ScopeKind::Session => Some(Scope::Session(e.value.to_ascii_lowercase())),
             ScopeKind::Principal => Some(Scope::Principal(e.value.to_ascii_lowercase())),
             ScopeKind::Fingerprint => Some(Scope::Fingerprint(e.value.to_ascii_lowercase())),
@@ -206,7 +201,10 @@ mod tests {
 
     #[test]
     fn case_insensitive_contains() {
-        assert!(contains_ignore_case("Mozilla/5.0 HeadlessChrome", "headless"));
+        assert!(contains_ignore_case(
+            "Mozilla/5.0 HeadlessChrome",
+            "headless"
+        ));
         assert!(!contains_ignore_case("curl", "curl/8"));
         assert!(contains_ignore_case("x", ""));
     }

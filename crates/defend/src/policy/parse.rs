@@ -102,7 +102,10 @@ fn fields<'a>(
         p.add(
             node.pos,
             path,
-            format!("expected {what} (a mapping of fields), found {}", node.describe()),
+            format!(
+                "expected {what} (a mapping of fields), found {}",
+                node.describe()
+            ),
             format!("write `field: value` pairs indented under `{}`", leaf(path)),
         );
         return None;
@@ -165,16 +168,22 @@ fn texts(node: &Node, path: &str, p: &mut Problems) -> Vec<(String, Pos)> {
         Kind::Seq(items) => items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| {
-                text(item, &format!("{path}[{i}]"), p).map(|t| (t, item.pos))
-            })
+            .filter_map(|(i, item)| text(item, &format!("{path}[{i}]"), p).map(|t| (t, item.pos)))
             .collect(),
-        _ => text(node, path, p).map(|t| (t, node.pos)).into_iter().collect(),
+        _ => text(node, path, p)
+            .map(|t| (t, node.pos))
+            .into_iter()
+            .collect(),
     }
 }
 
 /// Each text of `node` checked by `f`; bad ones are reported, good ones kept.
-fn each<T>(node: &Node, path: &str, p: &mut Problems, f: impl Fn(&str) -> Result<T, Bad>) -> Vec<T> {
+fn each<T>(
+    node: &Node,
+    path: &str,
+    p: &mut Problems,
+    f: impl Fn(&str) -> Result<T, Bad>,
+) -> Vec<T> {
     texts(node, path, p)
         .into_iter()
         .filter_map(|(t, pos)| match f(&t) {
@@ -188,7 +197,12 @@ fn each<T>(node: &Node, path: &str, p: &mut Problems, f: impl Fn(&str) -> Result
 }
 
 /// One text checked by `f`.
-fn one<T>(node: &Node, path: &str, p: &mut Problems, f: impl Fn(&str) -> Result<T, Bad>) -> Option<T> {
+fn one<T>(
+    node: &Node,
+    path: &str,
+    p: &mut Problems,
+    f: impl Fn(&str) -> Result<T, Bad>,
+) -> Option<T> {
     let t = text(node, path, p)?;
     match f(&t) {
         Ok(v) => Some(v),
@@ -343,7 +357,12 @@ fn lists(node: &Node, p: &mut Problems) -> BTreeMap<String, Arc<EntityList>> {
             }
         };
         if out.contains_key(&name) {
-            p.add(key.pos, &path, format!("list `{name}` is defined twice"), "keep one of them");
+            p.add(
+                key.pos,
+                &path,
+                format!("list `{name}` is defined twice"),
+                "keep one of them",
+            );
             continue;
         }
         let list = entity_list(value, &path, p);
@@ -425,7 +444,10 @@ fn rules(node: &Node, ctx: &Ctx<'_>, p: &mut Problems) -> Vec<Rule> {
             Some(first) => p.add(
                 name.pos,
                 &format!("rules[{i}].name"),
-                format!("rule name `{}` is already used at line {first}", check::shown(text)),
+                format!(
+                    "rule name `{}` is already used at line {first}",
+                    check::shown(text)
+                ),
                 "give every rule its own name; decisions and limits are kept by name",
             ),
             None => {
@@ -460,7 +482,12 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
     let name = match f.get("name") {
         Some(n) => one(n, &join(path, "name"), p, |t| check::name(t, "rule")),
         None => {
-            p.add(node.pos, path, "the rule has no `name`", "add `name: some-rule-name`");
+            p.add(
+                node.pos,
+                path,
+                "the rule has no `name`",
+                "add `name: some-rule-name`",
+            );
             None
         }
     };
@@ -504,10 +531,7 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
                     pos,
                     &join(path, field),
                     format!("`{field}` does not apply to action `{action}`"),
-                    format!(
-                        "remove it, or use it with action {}",
-                        actions.join(" or ")
-                    ),
+                    format!("remove it, or use it with action {}", actions.join(" or ")),
                 );
             }
         }
@@ -516,7 +540,12 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
         let field = join(path, "ttl");
         match one(n, &field, p, check::duration) {
             Some(d) if d.is_zero() => {
-                p.add(n.pos, &field, "a ttl of 0 makes decisions that never apply", "use 1h, for example");
+                p.add(
+                    n.pos,
+                    &field,
+                    "a ttl of 0 makes decisions that never apply",
+                    "use 1h, for example",
+                );
                 None
             }
             other => other,
@@ -559,9 +588,7 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
         })
         .unwrap_or_default();
     let action = action_name.and_then(|a| action(a, &f, node.pos, path, ctx, p));
-    if action == Some(Action::RequireAuth)
-        && when.tests.contains(&Test::Authenticated(true))
-    {
+    if action == Some(Action::RequireAuth) && when.tests.contains(&Test::Authenticated(true)) {
         p.add(
             f.key_pos("when").unwrap_or(node.pos),
             &join(path, "when.authenticated"),
@@ -611,7 +638,12 @@ fn action(
                 None => "forbidden\n".to_owned(),
             };
             if body.len() > 64 * 1024 {
-                p.add(pos, &join(path, "body"), "the body is over 64 KiB", "keep block bodies short");
+                p.add(
+                    pos,
+                    &join(path, "body"),
+                    "the body is over 64 KiB",
+                    "keep block bodies short",
+                );
                 return None;
             }
             Action::Block {
@@ -631,7 +663,9 @@ fn action(
             };
             let rate = one(rate_node, &join(path, "rate"), p, check::rate)?;
             let burst = match f.get("burst") {
-                Some(n) => u32::try_from(integer(n, &join(path, "burst"), 1, 1_000_000, p)?).ok()?,
+                Some(n) => {
+                    u32::try_from(integer(n, &join(path, "burst"), 1, 1_000_000, p)?).ok()?
+                }
                 None => rate.count,
             };
             Action::RateLimit { rate, burst }
@@ -709,7 +743,12 @@ fn condition(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Condit
                         None if names.is_empty() => "define it under `lists:`".to_owned(),
                         None => format!("define it under `lists:` (defined: {})", names.join(", ")),
                     };
-                    p.add(pos, &path, format!("no list is named `{}`", check::shown(&t)), fix);
+                    p.add(
+                        pos,
+                        &path,
+                        format!("no list is named `{}`", check::shown(&t)),
+                        fix,
+                    );
                     None
                 }
             })
@@ -760,18 +799,35 @@ fn condition(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Condit
         tests.push(Test::PathPrefix(prefixes));
     }
     if let Some(n) = f.get("header_present") {
-        tests.push(Test::HeaderPresent(each(n, &field("header_present"), p, check::header_name)));
+        tests.push(Test::HeaderPresent(each(
+            n,
+            &field("header_present"),
+            p,
+            check::header_name,
+        )));
     }
     if let Some(n) = f.get("header_absent") {
-        tests.push(Test::HeaderAbsent(each(n, &field("header_absent"), p, check::header_name)));
+        tests.push(Test::HeaderAbsent(each(
+            n,
+            &field("header_absent"),
+            p,
+            check::header_name,
+        )));
     }
     if let Some(n) = f.get("header_equals") {
-        tests.push(Test::HeaderEquals(header_equals(n, &field("header_equals"), p)));
+        tests.push(Test::HeaderEquals(header_equals(
+            n,
+            &field("header_equals"),
+            p,
+        )));
     }
     if let Some(n) = f.get("user_agent_contains") {
         let needles = each(n, &field("user_agent_contains"), p, |t| {
             if t.is_empty() {
-                Err(("an empty text matches every user agent".into(), "remove it".into()))
+                Err((
+                    "an empty text matches every user agent".into(),
+                    "remove it".into(),
+                ))
             } else {
                 Ok(t.to_ascii_lowercase())
             }
@@ -797,7 +853,10 @@ fn condition(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Condit
             _ => p.add(
                 n.pos,
                 &path,
-                format!("`any` takes a non-empty list of conditions, found {}", n.describe()),
+                format!(
+                    "`any` takes a non-empty list of conditions, found {}",
+                    n.describe()
+                ),
                 "write `any: [{ detector: scraping }, { min_risk: 80 }]`",
             ),
         }
@@ -814,7 +873,10 @@ fn header_equals(node: &Node, path: &str, p: &mut Problems) -> Vec<(String, Stri
         p.add(
             node.pos,
             path,
-            format!("expected header names and values, found {}", node.describe()),
+            format!(
+                "expected header names and values, found {}",
+                node.describe()
+            ),
             "write `header_equals: { x-env: staging }`",
         );
         return Vec::new();
@@ -839,16 +901,25 @@ fn header_equals(node: &Node, path: &str, p: &mut Problems) -> Vec<(String, Stri
 fn endpoint(text: &str) -> Result<EndpointPattern, Bad> {
     let mut parts = text.split_whitespace();
     let (first, second, rest) = (parts.next(), parts.next(), parts.next());
-    let fix = || "write `METHOD /path/template`, like `POST /api/login` or `GET /api/users/*`".to_owned();
+    let fix =
+        || "write `METHOD /path/template`, like `POST /api/login` or `GET /api/users/*`".to_owned();
     let (method, template) = match (first, second, rest) {
         (Some(t), None, None) => (None, t),
         (Some("*"), Some(t), None) => (None, t),
         (Some(m), Some(t), None) => (Some(check::method(m)?), t),
-        _ => return Err((format!("`{}` is not an endpoint", check::shown(text)), fix())),
+        _ => {
+            return Err((
+                format!("`{}` is not an endpoint", check::shown(text)),
+                fix(),
+            ))
+        }
     };
     if !template.starts_with('/') && !template.starts_with('*') {
         return Err((
-            format!("endpoint template `{}` does not start with `/`", check::shown(template)),
+            format!(
+                "endpoint template `{}` does not start with `/`",
+                check::shown(template)
+            ),
             fix(),
         ));
     }

@@ -27,7 +27,14 @@ pub enum ScopeKind {
 }
 
 /// Every scope name, as written in the policy.
-pub const SCOPE_NAMES: [&str; 6] = ["ip", "prefix", "session", "principal", "fingerprint", "actor"];
+pub const SCOPE_NAMES: [&str; 6] = [
+    "ip",
+    "prefix",
+    "session",
+    "principal",
+    "fingerprint",
+    "actor",
+];
 
 impl ScopeKind {
     /// The scope named `name`.
@@ -63,7 +70,14 @@ pub enum LimitKey {
 }
 
 /// Every rate-limit key name, as written in the policy.
-pub const KEY_NAMES: [&str; 6] = ["ip", "prefix", "session", "principal", "fingerprint", "endpoint"];
+pub const KEY_NAMES: [&str; 6] = [
+    "ip",
+    "prefix",
+    "session",
+    "principal",
+    "fingerprint",
+    "endpoint",
+];
 
 impl LimitKey {
     /// The key named `name`.

@@ -144,7 +144,9 @@ pub(crate) fn shown(value: &str) -> String {
     if out.len() < value.len() {
         out.push('…');
     }
-    out.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    out.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// A duration: a number and a unit (`500ms`, `30s`, `5m`, `1h`, `1d`), or several (`1h30m`).
@@ -181,7 +183,11 @@ pub(crate) fn duration(text: &str) -> Result<Duration, Bad> {
             "d" | "day" | "days" => 86_400_000,
             _ => {
                 return Err((
-                    format!("`{}` is not a duration: unknown unit `{}`", shown(t), shown(unit)),
+                    format!(
+                        "`{}` is not a duration: unknown unit `{}`",
+                        shown(t),
+                        shown(unit)
+                    ),
                     fix(),
                 ))
             }
@@ -210,7 +216,10 @@ pub(crate) fn rate(text: &str) -> Result<Rate, Bad> {
         Ok(n) if n >= 1 => n,
         _ => {
             return Err((
-                format!("`{}` is not a rate: the count must be a whole number from 1", shown(t)),
+                format!(
+                    "`{}` is not a rate: the count must be a whole number from 1",
+                    shown(t)
+                ),
                 fix(),
             ))
         }
@@ -224,7 +233,11 @@ pub(crate) fn rate(text: &str) -> Result<Rate, Bad> {
             Ok(d) if !d.is_zero() => d,
             _ => {
                 return Err((
-                    format!("`{}` is not a rate: unknown period `{}`", shown(t), shown(other)),
+                    format!(
+                        "`{}` is not a rate: unknown period `{}`",
+                        shown(t),
+                        shown(other)
+                    ),
                     fix(),
                 ))
             }
@@ -243,7 +256,11 @@ pub(crate) fn net(text: &str) -> Result<IpNet, Bad> {
     let fix = "write an address and a prefix length, like 203.0.113.0/24 or 2001:db8::/32";
     let ip: IpAddr = addr.parse().map_err(|_| {
         (
-            format!("`{}` is not a CIDR block: `{}` is not an IP address", shown(t), shown(addr)),
+            format!(
+                "`{}` is not a CIDR block: `{}` is not an IP address",
+                shown(t),
+                shown(addr)
+            ),
             fix.to_owned(),
         )
     })?;
@@ -264,9 +281,12 @@ pub(crate) fn net(text: &str) -> Result<IpNet, Bad> {
             }
         },
     };
-    IpNet::new(ip, len)
-        .map(|n| n.trunc())
-        .map_err(|_| (format!("`{}` is not a CIDR block", shown(t)), fix.to_owned()))
+    IpNet::new(ip, len).map(|n| n.trunc()).map_err(|_| {
+        (
+            format!("`{}` is not a CIDR block", shown(t)),
+            fix.to_owned(),
+        )
+    })
 }
 
 /// A single address.
@@ -350,8 +370,7 @@ pub(crate) fn name(text: &str, what: &str) -> Result<String, Bad> {
     let t = text.trim();
     let ok = !t.is_empty()
         && t.len() <= 100
-        && t
-            .bytes()
+        && t.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if ok {
         Ok(t.to_owned())
@@ -368,7 +387,8 @@ pub(crate) fn header_name(text: &str) -> Result<String, Bad> {
     let t = text.trim();
     let ok = !t.is_empty()
         && t.len() <= 100
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.!#$%&'*+^`|~".contains(&b));
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.!#$%&'*+^`|~".contains(&b));
     if ok {
         Ok(t.to_ascii_lowercase())
     } else {
@@ -398,8 +418,14 @@ mod tests {
 
     #[test]
     fn rates_take_units_or_durations() {
-        assert_eq!(rate("10/min").unwrap(), Rate::new(10, Duration::from_secs(60)));
-        assert_eq!(rate("5/10s").unwrap(), Rate::new(5, Duration::from_secs(10)));
+        assert_eq!(
+            rate("10/min").unwrap(),
+            Rate::new(10, Duration::from_secs(60))
+        );
+        assert_eq!(
+            rate("5/10s").unwrap(),
+            Rate::new(5, Duration::from_secs(10))
+        );
         assert!(rate("0/min").is_err());
         assert!(rate("ten/min").is_err());
         assert!(rate("10/fortnight").is_err());
@@ -411,7 +437,10 @@ mod tests {
         assert_eq!(net("203.0.113.7/24").unwrap().to_string(), "203.0.113.0/24");
         assert_eq!(net("192.0.2.1").unwrap().to_string(), "192.0.2.1/32");
         assert!(net("203.0.113.0/33").unwrap_err().0.contains("0 to 32"));
-        assert!(net("300.0.0.0/8").unwrap_err().0.contains("not an IP address"));
+        assert!(net("300.0.0.0/8")
+            .unwrap_err()
+            .0
+            .contains("not an IP address"));
         assert!(ip("::1").is_ok());
         assert_eq!(asn("AS64496").unwrap(), 64496);
         assert_eq!(country("de").unwrap(), "DE");
@@ -426,7 +455,10 @@ mod tests {
             "unknown action `blok`; expected one of allow, monitor, block, rate_limit, tarpit, deceive, require_auth"
         );
         assert_eq!(e.1, "did you mean `block`?");
-        assert_eq!(suggest("ratelimit", &["rate_limit", "tarpit"]), Some("rate_limit"));
+        assert_eq!(
+            suggest("ratelimit", &["rate_limit", "tarpit"]),
+            Some("rate_limit")
+        );
         assert_eq!(suggest("zzzzzz", &["rate_limit"]), None);
     }
 }
