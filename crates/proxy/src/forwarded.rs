@@ -1,0 +1,374 @@
+//! Who the client is, and what the upstream is told about it.
+//!
+//! The client address is the peer's, unless the peer is a trusted proxy: then it is the
+//! rightmost `X-Forwarded-For` hop (or RFC 7239 `Forwarded: for=`) that is not itself trusted.
+//! Headers from untrusted peers are replaced, never extended, so a client cannot forge its
+//! address. Hop-by-hop headers are stripped in both directions.
+
+use std::net::{IpAddr, SocketAddr};
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use ipnet::IpNet;
+
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
+
+/// The peer address in canonical form (an IPv4-mapped IPv6 address becomes IPv4).
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
+    ip.to_canonical()
+}
+
+/// Whether `ip` is in one of the trusted networks.
+pub(crate) fn is_trusted(ip: IpAddr, trusted: &[IpNet]) -> bool {
+    let ip = canonical(ip);
+    trusted.iter().any(|n| n.contains(&ip))
+}
+
+/// The client address after trusted-proxy handling.
+pub(crate) fn client_addr(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let peer = canonical(peer);
+    if !is_trusted(peer, trusted) {
+        return peer;
+    }
+    let mut hops: Vec<&str> = Vec::new();
+    for v in headers.get_all(&X_FORWARDED_FOR) {
+        if let Ok(v) = v.to_str() {
+            hops.extend(v.split(','));
+        }
+    }
+    if hops.is_empty() {
+        for v in headers.get_all(header::FORWARDED) {
+            if let Ok(v) = v.to_str() {
+                hops.extend(v.split(',').filter_map(forwarded_for));
+            }
+        }
+    }
+    // Walk from the nearest hop outwards; the first one we do not trust is the client. A hop
+    // we cannot read ends the walk: everything left of it may be forged.
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match parse_hop(hop) {
+            Some(ip) => {
+                client = ip;
+                if !is_trusted(ip, trusted) {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    client
+}
+
+/// The `for=` value of one `Forwarded` element, quotes removed.
+fn forwarded_for(element: &str) -> Option<&str> {
+    element.split(';').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("for")
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// Reads one hop: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`, `[2001:db8::1]:5678`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(canonical(ip));
+    }
+    if let Ok(sa) = hop.parse::<SocketAddr>() {
+        return Some(canonical(sa.ip()));
+    }
+    let inner = hop.strip_prefix('[')?.strip_suffix(']')?;
+    inner.parse::<IpAddr>().ok().map(canonical)
+}
+
+/// What the proxy knows about the hop it received the request on.
+pub(crate) struct Hop<'a> {
+    /// The peer's address.
+    pub(crate) peer: IpAddr,
+    /// Whether the peer is a trusted proxy.
+    pub(crate) trusted: bool,
+    /// `http` or `https`.
+    pub(crate) proto: &'static str,
+    /// The host the client asked for, as sent (port included).
+    pub(crate) host: Option<&'a str>,
+}
+
+/// Sets `X-Forwarded-For`, `Forwarded`, `X-Forwarded-Proto` and `X-Forwarded-Host` on a request
+/// going upstream. From a trusted peer the chains are extended and existing proto/host kept;
+/// otherwise every incoming value is replaced.
+pub(crate) fn apply(headers: &mut HeaderMap, hop: &Hop<'_>) {
+    let peer = canonical(hop.peer);
+    let peer_text = peer.to_string();
+
+    let prior_xff = hop
+        .trusted
+        .then(|| join(headers, &X_FORWARDED_FOR))
+        .flatten();
+    let xff = match prior_xff {
+        Some(prior) => format!("{prior}, {peer_text}"),
+        None => peer_text.clone(),
+    };
+    set(headers, &X_FORWARDED_FOR, &xff);
+
+    let node = match peer {
+        IpAddr::V6(_) => format!("\"[{peer_text}]\""),
+        IpAddr::V4(_) => peer_text,
+    };
+    let mut element = format!("for={node};proto={}", hop.proto);
+    if let Some(host) = hop.host.filter(|h| !h.contains(['"', '\\'])) {
+        element.push_str(";host=\"");
+        element.push_str(host);
+        element.push('"');
+    }
+    let prior = hop
+        .trusted
+        .then(|| join(headers, &header::FORWARDED))
+        .flatten();
+    let forwarded = match prior {
+        Some(prior) => format!("{prior}, {element}"),
+        None => element,
+    };
+    set(headers, &header::FORWARDED, &forwarded);
+
+    if !(hop.trusted && headers.contains_key(&X_FORWARDED_PROTO)) {
+        set(headers, &X_FORWARDED_PROTO, hop.proto);
+    }
+    if !(hop.trusted && headers.contains_key(&X_FORWARDED_HOST)) {
+        match hop.host {
+            Some(host) => set(headers, &X_FORWARDED_HOST, host),
+            None => {
+                headers.remove(&X_FORWARDED_HOST);
+            }
+        }
+    }
+}
+
+/// All values of a header joined with `, `; `None` when absent or not text.
+fn join(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    let mut out: Option<String> = None;
+    for v in headers.get_all(name) {
+        let Ok(v) = v.to_str() else { return None };
+        match &mut out {
+            Some(s) => {
+                s.push_str(", ");
+                s.push_str(v);
+            }
+            None => out = Some(v.to_owned()),
+        }
+    }
+    out
+}
+
+fn set(headers: &mut HeaderMap, name: &HeaderName, value: &str) {
+    match HeaderValue::from_str(value) {
+        Ok(v) => {
+            headers.insert(name.clone(), v);
+        }
+        Err(_) => {
+            headers.remove(name);
+        }
+    }
+}
+
+/// Removes hop-by-hop headers: `Connection` and the headers it names, `Keep-Alive`, `TE`,
+/// `Trailer`, `Transfer-Encoding`, `Upgrade` and every `Proxy-*`. With `keep_upgrade` (a
+/// WebSocket handshake) `Upgrade` survives and `Connection: upgrade` is set again.
+pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    let mut named: Vec<HeaderName> = Vec::new();
+    for v in headers.get_all(header::CONNECTION) {
+        let Ok(v) = v.to_str() else { continue };
+        for token in v.split(',') {
+            if let Ok(name) = HeaderName::from_bytes(token.trim().as_bytes()) {
+                named.push(name);
+            }
+        }
+    }
+    for name in named {
+        if !(keep_upgrade && name == header::UPGRADE) {
+            headers.remove(name);
+        }
+    }
+    for name in [
+        &header::CONNECTION,
+        &KEEP_ALIVE,
+        &PROXY_CONNECTION,
+        &header::TE,
+        &header::TRAILER,
+        &header::TRANSFER_ENCODING,
+    ] {
+        headers.remove(name);
+    }
+    if !keep_upgrade {
+        headers.remove(header::UPGRADE);
+    }
+    let proxy: Vec<HeaderName> = headers
+        .keys()
+        .filter(|n| n.as_str().starts_with("proxy-"))
+        .cloned()
+        .collect();
+    for name in proxy {
+        headers.remove(name);
+    }
+    if keep_upgrade {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn untrusted_peers_are_the_client_whatever_they_claim() {
+        let h = headers(&[("x-forwarded-for", "1.1.1.1")]);
+        assert_eq!(
+            client_addr(ip("9.9.9.9"), &h, &nets(&["10.0.0.0/8"])),
+            ip("9.9.9.9")
+        );
+    }
+
+    #[test]
+    fn trusted_peers_give_the_rightmost_untrusted_hop() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let h = headers(&[
+            ("x-forwarded-for", "6.6.6.6, 1.2.3.4"),
+            ("x-forwarded-for", "10.0.0.2"),
+        ]);
+        assert_eq!(client_addr(ip("10.0.0.1"), &h, &trusted), ip("1.2.3.4"));
+        let all_trusted = headers(&[("x-forwarded-for", "10.1.1.1, 10.2.2.2")]);
+        assert_eq!(
+            client_addr(ip("10.0.0.1"), &all_trusted, &trusted),
+            ip("10.1.1.1")
+        );
+        let garbage = headers(&[("x-forwarded-for", "1.1.1.1, junk, 10.0.0.3")]);
+        assert_eq!(
+            client_addr(ip("10.0.0.1"), &garbage, &trusted),
+            ip("10.0.0.3")
+        );
+        let none = HeaderMap::new();
+        assert_eq!(client_addr(ip("10.0.0.1"), &none, &trusted), ip("10.0.0.1"));
+    }
+
+    #[test]
+    fn forwarded_for_is_read_when_there_is_no_xff() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let h = headers(&[(
+            "forwarded",
+            "for=\"[2001:db8::1]:4711\";proto=https, for=10.0.0.9",
+        )]);
+        assert_eq!(client_addr(ip("10.0.0.1"), &h, &trusted), ip("2001:db8::1"));
+        let h = headers(&[("forwarded", "for=192.0.2.60:80;by=203.0.113.43")]);
+        assert_eq!(client_addr(ip("10.0.0.1"), &h, &trusted), ip("192.0.2.60"));
+    }
+
+    #[test]
+    fn mapped_ipv6_peers_are_seen_as_ipv4() {
+        let h = headers(&[("x-forwarded-for", "8.8.8.8")]);
+        let trusted = nets(&["127.0.0.0/8"]);
+        assert_eq!(
+            client_addr(ip("::ffff:127.0.0.1"), &h, &trusted),
+            ip("8.8.8.8")
+        );
+    }
+
+    #[test]
+    fn untrusted_hops_get_fresh_headers() {
+        let mut h = headers(&[
+            ("x-forwarded-for", "1.1.1.1"),
+            ("forwarded", "for=1.1.1.1"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "evil"),
+        ]);
+        let hop = Hop {
+            peer: ip("9.9.9.9"),
+            trusted: false,
+            proto: "http",
+            host: Some("api.test:8080"),
+        };
+        apply(&mut h, &hop);
+        assert_eq!(h["x-forwarded-for"], "9.9.9.9");
+        assert_eq!(
+            h["forwarded"],
+            "for=9.9.9.9;proto=http;host=\"api.test:8080\""
+        );
+        assert_eq!(h["x-forwarded-proto"], "http");
+        assert_eq!(h["x-forwarded-host"], "api.test:8080");
+    }
+
+    #[test]
+    fn trusted_hops_extend_the_chains() {
+        let mut h = headers(&[
+            ("x-forwarded-for", "1.1.1.1"),
+            ("x-forwarded-for", "2.2.2.2"),
+            ("forwarded", "for=1.1.1.1"),
+            ("x-forwarded-proto", "https"),
+        ]);
+        let hop = Hop {
+            peer: ip("::1"),
+            trusted: true,
+            proto: "http",
+            host: None,
+        };
+        apply(&mut h, &hop);
+        assert_eq!(h["x-forwarded-for"], "1.1.1.1, 2.2.2.2, ::1");
+        assert_eq!(h["forwarded"], "for=1.1.1.1, for=\"[::1]\";proto=http");
+        assert_eq!(h["x-forwarded-proto"], "https");
+        assert!(!h.contains_key("x-forwarded-host"));
+    }
+
+    #[test]
+    fn hop_by_hop_headers_are_stripped() {
+        let mut h = headers(&[
+            ("connection", "keep-alive, x-secret"),
+            ("keep-alive", "timeout=5"),
+            ("x-secret", "1"),
+            ("te", "trailers"),
+            ("trailer", "x-t"),
+            ("transfer-encoding", "chunked"),
+            ("upgrade", "h2c"),
+            ("proxy-authorization", "Basic x"),
+            ("proxy-connection", "keep-alive"),
+            ("accept", "*/*"),
+        ]);
+        strip_hop_by_hop(&mut h, false);
+        assert_eq!(h.len(), 1, "{h:?}");
+        assert_eq!(h["accept"], "*/*");
+    }
+
+    #[test]
+    fn websocket_keeps_its_upgrade() {
+        let mut h = headers(&[
+            ("connection", "Upgrade"),
+            ("upgrade", "websocket"),
+            ("sec-websocket-key", "k"),
+        ]);
+        strip_hop_by_hop(&mut h, true);
+        assert_eq!(h["upgrade"], "websocket");
+        assert_eq!(h["connection"], "upgrade");
+        assert_eq!(h["sec-websocket-key"], "k");
+    }
+}

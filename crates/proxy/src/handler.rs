@@ -1,0 +1,406 @@
+//! One request, in phase order: route, `on_request_head`, limits, forward (with retries for
+//! bodiless requests on connect failure), `on_response_head`, stream back. Every failure goes
+//! through [`fail_to_proxy`]; nothing here panics on client or upstream input.
+
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::uri::{PathAndQuery, Scheme as UriScheme};
+use http::{Request, Response, StatusCode, Uri, Version};
+use http_body::Body as _;
+use http_body_util::{Either, Empty, Full};
+use hyper::body::Incoming;
+use hyper::upgrade::OnUpgrade;
+use tokio::sync::oneshot;
+
+use crate::body::{Side, TapBody};
+use crate::clock;
+use crate::fail::{call_hook, fail_to_proxy, Disposition, Failure};
+use crate::forwarded::{self, Hop};
+use crate::listener::ConnInfo;
+use crate::phases::{LocalResponse, Outcome, RequestCtx, RouteInfo, Verdict};
+use crate::record::Recording;
+use crate::route::{normalize_host, CompiledRoute};
+use crate::server::Shared;
+use crate::stats;
+use crate::upstream::{classify, SendError, UpstreamBody};
+use crate::websocket;
+
+/// The body of every response the proxy sends: the upstream's or its own, tapped.
+pub(crate) type ResponseBody = TapBody<Either<Incoming, Full<Bytes>>>;
+
+/// A response on its way back, before tapping.
+struct Reply {
+    resp: Response<Either<Incoming, Full<Bytes>>>,
+    outcome: Outcome,
+}
+
+impl Reply {
+    fn local(local: LocalResponse, outcome: Outcome) -> Self {
+        let mut resp = Response::new(Either::Right(Full::new(local.body)));
+        *resp.status_mut() = local.status;
+        *resp.headers_mut() = local.headers;
+        Reply { resp, outcome }
+    }
+
+    fn failure(shared: &Shared, failure: Failure) -> Self {
+        match fail_to_proxy(&shared.stats, shared.config.on_hook_error, failure) {
+            Disposition::Respond(local, outcome) => Reply::local(local, outcome),
+            // Only hook failures fail open; anything else reaching here is a bug, answered
+            // as an upstream error rather than a panic.
+            Disposition::Continue => Reply::local(
+                LocalResponse::text(StatusCode::BAD_GATEWAY, "502 Bad Gateway\n"),
+                Outcome::UpstreamError,
+            ),
+        }
+    }
+}
+
+/// Serves one request.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    conn: Arc<ConnInfo>,
+    req: Request<Incoming>,
+) -> Result<Response<ResponseBody>, Infallible> {
+    let started = clock::now();
+    stats::inc(&shared.stats.requests);
+    let (parts, body) = req.into_parts();
+    let raw_host = raw_host(&parts);
+    let host = raw_host.as_deref().and_then(normalize_host);
+    let route = shared.router.find(host.as_deref(), parts.uri.path());
+    let client = forwarded::client_addr(
+        conn.peer.ip(),
+        &parts.headers,
+        &shared.config.trusted_proxies,
+    );
+    let ctx = RequestCtx {
+        id: shared.next_id.fetch_add(1, Ordering::Relaxed),
+        time: clock::event_time(),
+        peer: conn.peer,
+        client,
+        local: conn.local,
+        scheme: conn.scheme,
+        version: parts.version,
+        host,
+        route: route.map(|r| RouteInfo {
+            index: r.index,
+            upstream: r.upstream.clone(),
+        }),
+        extensions: http::Extensions::new(),
+    };
+    let rec = Recording::start(ctx, &parts, started, conn.clone(), shared.done.clone());
+    let version = parts.version;
+    let reply = proceed(&shared, &conn, &rec, parts, body, route, raw_host).await;
+    Ok(send_back(&shared, rec, reply, version))
+}
+
+/// The host as the client sent it: the URI authority (HTTP/2, absolute form) or `Host`.
+fn raw_host(parts: &http::request::Parts) -> Option<String> {
+    if let Some(a) = parts.uri.authority() {
+        return Some(a.as_str().to_owned());
+    }
+    parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn content_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+async fn proceed(
+    shared: &Shared,
+    conn: &ConnInfo,
+    rec: &Arc<Recording>,
+    mut parts: http::request::Parts,
+    body: Incoming,
+    route: Option<&CompiledRoute>,
+    raw_host: Option<String>,
+) -> Reply {
+    // Phase 1: the hook sees the request head first.
+    let verdict = rec
+        .with(|st| {
+            call_hook("on_request_head", || {
+                shared.phases.on_request_head(&mut st.ctx, &parts)
+            })
+        })
+        .unwrap_or(Ok(Verdict::Continue));
+    match verdict {
+        Ok(Verdict::Continue) => {}
+        Ok(Verdict::Delay(d)) => tokio::time::sleep(d.min(shared.config.max_delay)).await,
+        Ok(Verdict::Respond(local)) => return Reply::local(local, Outcome::Responded),
+        Err(failure) => match fail_to_proxy(&shared.stats, shared.config.on_hook_error, failure) {
+            Disposition::Continue => {}
+            Disposition::Respond(local, outcome) => return Reply::local(local, outcome),
+        },
+    }
+
+    let Some(route) = route else {
+        return Reply::failure(
+            shared,
+            Failure::NoRoute {
+                host: raw_host,
+                path: parts.uri.path().to_owned(),
+            },
+        );
+    };
+    let Some(pool) = shared.upstreams.pool(route.pool) else {
+        return Reply::failure(
+            shared,
+            Failure::UpstreamUnavailable {
+                pool: route.upstream.clone(),
+                why: "pool not built".into(),
+            },
+        );
+    };
+
+    let limit = match shared.config.limits.max_body_bytes {
+        0 => u64::MAX,
+        n => n,
+    };
+    if content_length(&parts.headers).is_some_and(|n| n > limit) {
+        return Reply::failure(shared, Failure::BodyTooLarge { limit });
+    }
+
+    // The request head that goes upstream.
+    let websocket = websocket::is_upgrade_request(&parts);
+    let client_upgrade = if websocket {
+        parts.extensions.remove::<OnUpgrade>()
+    } else {
+        None
+    };
+    let trusted = forwarded::is_trusted(conn.peer.ip(), &shared.config.trusted_proxies);
+    let mut headers = std::mem::take(&mut parts.headers);
+    forwarded::strip_hop_by_hop(&mut headers, websocket);
+    forwarded::apply(
+        &mut headers,
+        &Hop {
+            peer: conn.peer.ip(),
+            trusted,
+            proto: conn.scheme.as_str(),
+            host: raw_host.as_deref(),
+        },
+    );
+    if !headers.contains_key(header::HOST) {
+        if let Some(v) = raw_host
+            .as_deref()
+            .and_then(|h| HeaderValue::from_str(h).ok())
+        {
+            headers.insert(header::HOST, v);
+        }
+    }
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .cloned()
+        .unwrap_or_else(|| PathAndQuery::from_static("/"));
+
+    // The body streams through a tap; a bodiless request can be retried on another server.
+    let cap = usize::try_from(shared.config.inspect_body_bytes).unwrap_or(usize::MAX);
+    let bodiless = body.is_end_stream();
+    let (mut body_slot, mut body_sent) = if bodiless {
+        (None, None)
+    } else {
+        let (tx, rx) = oneshot::channel();
+        let tap = TapBody::new(body, Side::Request, cap, limit, Some(rec.clone()), Some(tx));
+        (Some(tap), Some(rx))
+    };
+
+    let attempts = if bodiless { pool.len() } else { 1 };
+    let timeout = shared.config.timeouts.upstream_response;
+    let mut tried = Vec::new();
+    let mut last_error = String::from("no server is configured");
+    while tried.len() < attempts {
+        let Some(server) = shared.upstreams.pick(pool, &tried) else {
+            break;
+        };
+        tried.push(server);
+        let Some(authority) = pool.authority(server) else {
+            break;
+        };
+        let uri = Uri::builder()
+            .scheme(UriScheme::HTTP)
+            .authority(authority.clone())
+            .path_and_query(path_and_query.clone())
+            .build();
+        let Ok(uri) = uri else {
+            return Reply::failure(
+                shared,
+                Failure::UpstreamBroken {
+                    pool: pool.name.clone(),
+                    why: "could not build the upstream URI".into(),
+                },
+            );
+        };
+        let body: UpstreamBody = match body_slot.take() {
+            Some(tap) => Either::Left(tap),
+            None => Either::Right(Empty::new()),
+        };
+        let mut req = Request::new(body);
+        *req.method_mut() = parts.method.clone();
+        *req.uri_mut() = uri;
+        *req.version_mut() = Version::HTTP_11;
+        *req.headers_mut() = if tried.len() < attempts {
+            headers.clone()
+        } else {
+            std::mem::take(&mut headers)
+        };
+        rec.with(|st| st.upstream_server = Some(authority.to_string()));
+
+        let sent = send(pool, req, body_sent.take(), timeout).await;
+        match sent {
+            Ok(resp) => {
+                shared.upstreams.mark_up(pool, server);
+                return upstream_reply(
+                    shared,
+                    conn,
+                    resp,
+                    client_upgrade,
+                    websocket,
+                    parts.version,
+                );
+            }
+            Err(Sent::Timeout) => {
+                return Reply::failure(
+                    shared,
+                    Failure::UpstreamTimeout {
+                        pool: pool.name.clone(),
+                        after: timeout,
+                    },
+                )
+            }
+            Err(Sent::Error(SendError::BodyTooLarge)) => {
+                return Reply::failure(shared, Failure::BodyTooLarge { limit })
+            }
+            Err(Sent::Error(SendError::Connect(why))) => {
+                tracing::debug!(upstream = %pool.name, server = %authority, %why, "connect failed; server marked down");
+                shared.upstreams.mark_down(pool, server);
+                last_error = format!("{authority}: {why}");
+            }
+            Err(Sent::Error(SendError::Other(why))) => {
+                return Reply::failure(
+                    shared,
+                    Failure::UpstreamBroken {
+                        pool: pool.name.clone(),
+                        why: format!("{authority}: {why}"),
+                    },
+                )
+            }
+        }
+    }
+    Reply::failure(
+        shared,
+        Failure::UpstreamUnavailable {
+            pool: pool.name.clone(),
+            why: last_error,
+        },
+    )
+}
+
+enum Sent {
+    Timeout,
+    Error(SendError),
+}
+
+/// Sends a request; the response timeout starts once the request body has been sent in full.
+async fn send(
+    pool: &crate::upstream::PoolState,
+    req: Request<UpstreamBody>,
+    body_sent: Option<oneshot::Receiver<()>>,
+    timeout: Duration,
+) -> Result<Response<Incoming>, Sent> {
+    let response = pool.client.request(req);
+    let timer = async move {
+        if let Some(rx) = body_sent {
+            let _ = rx.await;
+        }
+        tokio::time::sleep(timeout).await;
+    };
+    tokio::select! {
+        biased;
+        res = response => res.map_err(|e| Sent::Error(classify(e))),
+        () = timer => Err(Sent::Timeout),
+    }
+}
+
+/// Prepares the upstream's response for the client; a `101` to a WebSocket handshake starts
+/// the tunnel.
+fn upstream_reply(
+    shared: &Shared,
+    conn: &ConnInfo,
+    resp: Response<Incoming>,
+    client_upgrade: Option<OnUpgrade>,
+    websocket: bool,
+    version: Version,
+) -> Reply {
+    let (mut parts, body) = resp.into_parts();
+    let upgraded = websocket && parts.status == StatusCode::SWITCHING_PROTOCOLS;
+    let outcome = if upgraded {
+        match (client_upgrade, parts.extensions.remove::<OnUpgrade>()) {
+            (Some(client), Some(upstream)) => {
+                stats::inc(&shared.stats.websocket_upgrades);
+                websocket::splice(client, upstream, shared.stats.clone(), conn);
+            }
+            _ => tracing::debug!("101 without an upgradable connection"),
+        }
+        Outcome::Upgraded
+    } else {
+        Outcome::Proxied
+    };
+    forwarded::strip_hop_by_hop(&mut parts.headers, upgraded);
+    parts.version = version;
+    Reply {
+        resp: Response::from_parts(parts, Either::Left(body)),
+        outcome,
+    }
+}
+
+/// Runs `on_response_head`, records the head and wraps the body in its tap.
+fn send_back(
+    shared: &Shared,
+    rec: Arc<Recording>,
+    reply: Reply,
+    version: Version,
+) -> Response<ResponseBody> {
+    let Reply { resp, mut outcome } = reply;
+    let (mut parts, mut body) = resp.into_parts();
+    let hook = rec
+        .with(|st| {
+            call_hook("on_response_head", || {
+                shared.phases.on_response_head(&mut st.ctx, &mut parts)
+            })
+        })
+        .unwrap_or(Ok(()));
+    if let Err(failure) = hook {
+        if let Disposition::Respond(local, o) =
+            fail_to_proxy(&shared.stats, shared.config.on_hook_error, failure)
+        {
+            let (p, b) = Reply::local(local, o).resp.into_parts();
+            parts = p;
+            parts.version = version;
+            body = b;
+            outcome = o;
+        }
+    }
+    shared.stats.response(parts.status.as_u16());
+    rec.with(|st| {
+        st.status = Some(parts.status);
+        st.response_headers = parts.headers.clone();
+        st.outcome = outcome;
+    });
+    let cap = usize::try_from(shared.config.inspect_body_bytes).unwrap_or(usize::MAX);
+    let body = TapBody::new(body, Side::Response, cap, u64::MAX, Some(rec), None);
+    Response::from_parts(parts, body)
+}

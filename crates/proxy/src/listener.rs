@@ -1,0 +1,285 @@
+//! Accepting client connections: the accept loop of each listener, the TLS handshake, and the
+//! per-connection task that serves HTTP/1.1 or HTTP/2 (hyper-util's auto builder), watches
+//! for idleness and takes part in graceful shutdown.
+
+use std::error::Error as StdError;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio_rustls::TlsAcceptor;
+
+use crate::clock;
+use crate::config::ProxyConfig;
+use crate::handler;
+use crate::io::CountingIo;
+use crate::phases::Scheme;
+use crate::server::Shared;
+use crate::stats::{self, Stats};
+
+/// Where the proxy is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Accepting and serving.
+    Running,
+    /// No longer accepting; in-flight requests finish, idle connections close.
+    Draining,
+    /// The shutdown deadline passed: close everything now.
+    Closing,
+}
+
+/// Waits until the phase is at least `at_least` (or the proxy is gone).
+pub(crate) async fn reached(phase: &mut watch::Receiver<Phase>, at_least: Phase) {
+    let rank = |p: Phase| p as u8;
+    let _ = phase.wait_for(|p| rank(*p) >= rank(at_least)).await;
+}
+
+/// What every request of a connection shares. Holding it keeps the shutdown drain waiting.
+pub(crate) struct ConnInfo {
+    pub(crate) peer: SocketAddr,
+    pub(crate) local: SocketAddr,
+    pub(crate) scheme: Scheme,
+    pub(crate) stats: Arc<Stats>,
+    pub(crate) phase: watch::Receiver<Phase>,
+    inflight: AtomicUsize,
+    activity: AtomicU64,
+    _tracker: mpsc::Sender<()>,
+}
+
+impl ConnInfo {
+    /// Bytes moved on the socket.
+    pub(crate) fn touch(&self, n: u64) {
+        self.activity.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub(crate) fn request_started(&self) {
+        self.inflight.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn request_finished(&self) {
+        let _ = self
+            .inflight
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| v.checked_sub(1));
+    }
+
+    fn inflight(&self) -> usize {
+        self.inflight.load(Ordering::Relaxed)
+    }
+
+    fn activity(&self) -> u64 {
+        self.activity.load(Ordering::Relaxed)
+    }
+
+    /// A handle that keeps the drain waiting, for tasks that outlive the connection
+    /// (WebSocket tunnels).
+    pub(crate) fn tracker(&self) -> mpsc::Sender<()> {
+        self._tracker.clone()
+    }
+}
+
+/// One configured listener, ready to serve.
+pub(crate) struct ListenerState {
+    pub(crate) addr: SocketAddr,
+    pub(crate) tls: Option<TlsAcceptor>,
+    pub(crate) http: auto::Builder<TokioExecutor>,
+}
+
+impl ListenerState {
+    pub(crate) fn scheme(&self) -> Scheme {
+        if self.tls.is_some() {
+            Scheme::Https
+        } else {
+            Scheme::Http
+        }
+    }
+}
+
+/// The HTTP server settings of a listener.
+pub(crate) fn http_builder(config: &ProxyConfig, http2: bool) -> auto::Builder<TokioExecutor> {
+    let max_head = usize::try_from(config.limits.max_header_bytes)
+        .unwrap_or(usize::MAX)
+        .max(8192);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.timeouts.header_read)
+        .max_buf_size(max_head)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(max_head).unwrap_or(u32::MAX));
+    if http2 {
+        builder
+    } else {
+        builder.http1_only()
+    }
+}
+
+/// Accepts connections on `tcp` until the proxy starts draining.
+pub(crate) async fn accept_loop(
+    shared: Arc<Shared>,
+    index: usize,
+    tcp: TcpListener,
+    mut phase: watch::Receiver<Phase>,
+    tracker: mpsc::Sender<()>,
+) {
+    let local = tcp.local_addr().ok();
+    loop {
+        tokio::select! {
+            accepted = tcp.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let local = stream.local_addr().ok().or(local).unwrap_or(peer);
+                    let conn = Arc::new(ConnInfo {
+                        peer,
+                        local,
+                        scheme: shared.listeners[index].scheme(),
+                        stats: shared.stats.clone(),
+                        phase: phase.clone(),
+                        inflight: AtomicUsize::new(0),
+                        activity: AtomicU64::new(0),
+                        _tracker: tracker.clone(),
+                    });
+                    tokio::spawn(connection(shared.clone(), index, stream, conn));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = reached(&mut phase, Phase::Draining) => break,
+        }
+    }
+}
+
+/// Serves one client connection from accept to close.
+async fn connection(shared: Arc<Shared>, index: usize, stream: TcpStream, conn: Arc<ConnInfo>) {
+    stats::inc(&shared.stats.connections_total);
+    stats::inc(&shared.stats.active_connections);
+    let io = CountingIo::new(stream, conn.clone());
+    let listener = &shared.listeners[index];
+    match &listener.tls {
+        None => serve(&shared, index, io, conn).await,
+        Some(acceptor) => {
+            let mut phase = conn.phase.clone();
+            let handshake =
+                tokio::time::timeout(shared.config.timeouts.header_read, acceptor.accept(io));
+            tokio::select! {
+                res = handshake => match res {
+                    Ok(Ok(tls)) => serve(&shared, index, tls, conn).await,
+                    Ok(Err(e)) => {
+                        stats::inc(&shared.stats.tls_handshake_errors);
+                        tracing::debug!(error = %e, "TLS handshake failed");
+                    }
+                    Err(_) => {
+                        stats::inc(&shared.stats.tls_handshake_errors);
+                        stats::inc(&shared.stats.timeouts);
+                        tracing::debug!("TLS handshake timed out");
+                    }
+                },
+                _ = reached(&mut phase, Phase::Draining) => {}
+            }
+        }
+    }
+    stats::dec(&shared.stats.active_connections);
+}
+
+/// Runs hyper on a connection, with the idle watchdog and shutdown signals.
+async fn serve<I>(shared: &Arc<Shared>, index: usize, io: I, conn: Arc<ConnInfo>)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let svc_shared = shared.clone();
+    let svc_conn = conn.clone();
+    let service = service_fn(move |req| handler::handle(svc_shared.clone(), svc_conn.clone(), req));
+    let http = &shared.listeners[index].http;
+    let served = http.serve_connection_with_upgrades(TokioIo::new(io), service);
+    tokio::pin!(served);
+
+    let idle = shared.config.timeouts.idle;
+    let mut ticker =
+        tokio::time::interval((idle / 4).clamp(Duration::from_millis(20), Duration::from_secs(5)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut phase = conn.phase.clone();
+    let mut last_activity = conn.activity();
+    let mut quiet_since = clock::now();
+    let mut closing_since = None;
+    if *phase.borrow_and_update() != Phase::Running {
+        served.as_mut().graceful_shutdown();
+        closing_since = Some(clock::now());
+    }
+    let mut phase_open = true;
+    loop {
+        tokio::select! {
+            res = served.as_mut() => {
+                if let Err(e) = res {
+                    connection_error(&shared.stats, &*e);
+                }
+                break;
+            }
+            changed = phase.changed(), if phase_open => {
+                if changed.is_err() {
+                    phase_open = false;
+                    continue;
+                }
+                let now = *phase.borrow_and_update();
+                match now {
+                    Phase::Running => {}
+                    Phase::Draining => {
+                        if closing_since.is_none() {
+                            served.as_mut().graceful_shutdown();
+                            closing_since = Some(clock::now());
+                        }
+                    }
+                    Phase::Closing => break,
+                }
+            }
+            _ = ticker.tick() => {
+                let now = clock::now();
+                let seen = conn.activity();
+                if seen != last_activity || conn.inflight() > 0 {
+                    last_activity = seen;
+                    quiet_since = now;
+                } else if closing_since.is_none() && now.saturating_duration_since(quiet_since) >= idle {
+                    stats::inc(&shared.stats.idle_closed);
+                    served.as_mut().graceful_shutdown();
+                    closing_since = Some(now);
+                }
+                // A peer that ignores a graceful close (an HTTP/2 client keeping an idle
+                // connection after GOAWAY) is cut after a further idle period.
+                if let Some(since) = closing_since {
+                    let quiet = conn.inflight() == 0 && seen == last_activity;
+                    if quiet && now.saturating_duration_since(since) >= idle && *phase.borrow() == Phase::Running {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Counts and logs an error that ended a client connection.
+fn connection_error(stats: &Stats, err: &(dyn StdError + Send + Sync + 'static)) {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(h) = e.downcast_ref::<hyper::Error>() {
+            if h.is_timeout() {
+                stats::inc(&stats.timeouts);
+                tracing::debug!("client did not send a request head in time");
+                return;
+            }
+        }
+        cur = e.source();
+    }
+    tracing::debug!(error = %err, "client connection ended with an error");
+}

@@ -1,0 +1,164 @@
+//! The per-request record: filled in as the request goes through, and turned into a
+//! [`Completed`] for `on_done` when the last piece of the request (handler, request body,
+//! response body) lets go of it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use http::{HeaderMap, Method, StatusCode, Uri, Version};
+
+use crate::body::{BodySample, Side};
+use crate::clock;
+use crate::listener::ConnInfo;
+use crate::phases::{Completed, Outcome, Phases, RequestCtx};
+use crate::stats::{self, Stats};
+
+/// What is known so far about a request.
+pub(crate) struct RecState {
+    pub(crate) ctx: RequestCtx,
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    pub(crate) version: Version,
+    pub(crate) request_headers: HeaderMap,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) response_headers: HeaderMap,
+    pub(crate) request_body: Option<BodySample>,
+    pub(crate) response_body: Option<BodySample>,
+    pub(crate) outcome: Outcome,
+    pub(crate) upstream_server: Option<String>,
+    started: Instant,
+}
+
+/// Shared by the handler and both body taps; `on_done` is queued when it drops.
+pub(crate) struct Recording {
+    state: Mutex<Option<RecState>>,
+    conn: Arc<ConnInfo>,
+    done: DoneQueue,
+}
+
+impl Recording {
+    /// Starts the record of a request whose head was just read.
+    pub(crate) fn start(
+        ctx: RequestCtx,
+        parts: &http::request::Parts,
+        started: Instant,
+        conn: Arc<ConnInfo>,
+        done: DoneQueue,
+    ) -> Arc<Self> {
+        conn.request_started();
+        let state = RecState {
+            ctx,
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            version: parts.version,
+            request_headers: parts.headers.clone(),
+            status: None,
+            response_headers: HeaderMap::new(),
+            request_body: None,
+            response_body: None,
+            outcome: Outcome::Aborted,
+            upstream_server: None,
+            started,
+        };
+        Arc::new(Self {
+            state: Mutex::new(Some(state)),
+            conn,
+            done,
+        })
+    }
+
+    /// Runs `f` on the state. The lock is per request and held only for `f`.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut RecState) -> R) -> Option<R> {
+        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.as_mut().map(f)
+    }
+
+    /// A body tap reports what it saw.
+    pub(crate) fn body_finished(&self, side: Side, sample: BodySample) {
+        self.with(|st| match side {
+            Side::Request => st.request_body = Some(sample),
+            Side::Response => st.response_body = Some(sample),
+        });
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        self.conn.request_finished();
+        let state = self
+            .state
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(st) = state else { return };
+        let record = Completed {
+            time: st.ctx.time,
+            peer: st.ctx.peer,
+            client: st.ctx.client,
+            scheme: st.ctx.scheme,
+            version: st.version,
+            method: st.method,
+            uri: st.uri,
+            host: st.ctx.host.clone(),
+            request_headers: st.request_headers,
+            status: st.status,
+            response_headers: st.response_headers,
+            request_body: st.request_body.unwrap_or(BodySample {
+                complete: true,
+                ..BodySample::default()
+            }),
+            response_body: st.response_body.unwrap_or_default(),
+            duration: clock::now().saturating_duration_since(st.started),
+            outcome: st.outcome,
+            upstream_server: st.upstream_server,
+        };
+        self.done.send(st.ctx, record);
+    }
+}
+
+/// The bounded queue in front of the `on_done` thread.
+#[derive(Clone)]
+pub(crate) struct DoneQueue {
+    tx: SyncSender<(RequestCtx, Completed)>,
+    stats: Arc<Stats>,
+}
+
+impl DoneQueue {
+    /// Starts the thread that calls `on_done`, one record at a time in completion order.
+    pub(crate) fn start(
+        phases: Arc<dyn Phases>,
+        stats: Arc<Stats>,
+        capacity: usize,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = sync_channel::<(RequestCtx, Completed)>(capacity.max(1));
+        let worker_stats = stats.clone();
+        std::thread::Builder::new()
+            .name("rampart-proxy-done".into())
+            .spawn(move || {
+                for (ctx, record) in rx {
+                    let result = catch_unwind(AssertUnwindSafe(|| phases.on_done(ctx, record)));
+                    if result.is_err() {
+                        stats::inc(&worker_stats.hook_failures);
+                        tracing::error!(
+                            phase = "on_done",
+                            "hook panicked; the record is lost, traffic is unaffected"
+                        );
+                    }
+                }
+            })?;
+        Ok(Self { tx, stats })
+    }
+
+    /// Queues a record without ever blocking the data path; a full queue drops and counts it.
+    fn send(&self, ctx: RequestCtx, record: Completed) {
+        match self.tx.try_send((ctx, record)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                stats::inc(&self.stats.done_dropped);
+            }
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+}
