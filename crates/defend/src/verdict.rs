@@ -350,3 +350,61 @@ pub fn verdict(
     by_decisions(loose, &ctx, limiter, &mut v);
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::Scope;
+
+    #[test]
+    fn missing_key_values_fall_back_to_the_address() {
+        let f = RequestFacts {
+            ip: Some("192.0.2.1".parse().unwrap()),
+            ..RequestFacts::default()
+        };
+        assert_eq!(
+            limit_key(LimitKey::Session, &f),
+            limit_key(LimitKey::Ip, &f)
+        );
+        let with = RequestFacts {
+            session: Some("ab".into()),
+            ..f.clone()
+        };
+        assert_ne!(
+            limit_key(LimitKey::Session, &with),
+            limit_key(LimitKey::Ip, &f)
+        );
+        assert_ne!(limit_key(LimitKey::Prefix, &f), limit_key(LimitKey::Ip, &f));
+    }
+
+    #[test]
+    fn manual_allow_outranks_every_block() {
+        let allow = Decision::manual(
+            Action::Allow,
+            Scope::Actor("a".into()),
+            "",
+            EventTime::default(),
+            None,
+        );
+        let mut block = allow.clone();
+        block.action = Action::Block {
+            status: 403,
+            body: "".into(),
+        };
+        assert!(rank(&allow) > rank(&block));
+        block.origin = Origin::Detector("x".into());
+        assert_eq!(&*origin_name(&block), "detector:x");
+    }
+
+    #[test]
+    fn empty_policy_allows() {
+        let v = verdict(
+            &Policy::default(),
+            &RequestFacts::default(),
+            &DecisionBook::default(),
+            &mut RateLimiter::default(),
+            EventTime::default(),
+        );
+        assert_eq!(v, Verdict::allow());
+    }
+}
