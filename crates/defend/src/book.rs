@@ -12,11 +12,12 @@ use std::hash::Hash;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use rampart_core::EventTime;
+use rampart_core::{Alert, EventTime};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::{Decision, Origin, Scope};
 use crate::facts::RequestFacts;
+use crate::policy::Policy;
 
 /// What [`DecisionBook::insert`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +236,21 @@ impl DecisionBook {
             return self.manual_expiry.first().map(|&(_, slot)| slot);
         }
         None
+    }
+
+    /// Makes the decisions `alert` calls for under `policy` at `now` and inserts them. Returns
+    /// those added or refreshed, as made, for exporters to publish.
+    pub fn apply_alert(&mut self, policy: &Policy, alert: &Alert, now: EventTime) -> Vec<Decision> {
+        policy
+            .decisions_for(alert, now)
+            .into_iter()
+            .filter(|d| {
+                matches!(
+                    self.insert(d.clone(), now),
+                    Inserted::Added | Inserted::Refreshed | Inserted::Evicted(_)
+                )
+            })
+            .collect()
     }
 
     /// Removes the decision with `id`.

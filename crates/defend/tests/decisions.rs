@@ -205,3 +205,21 @@ fn decisions_persist_as_records() {
     let restored = DecisionBook::from_records(back, 10, secs(5));
     assert_eq!(restored.to_records(), book.to_records());
 }
+
+#[test]
+fn apply_alert_inserts_and_returns_what_to_publish() {
+    let p = policy(POLICY);
+    let mut book = DecisionBook::new(100);
+    let a = alert(
+        "credential_stuffing",
+        Severity::High,
+        &["192.0.2.1", "192.0.2.2"],
+    );
+    let published = book.apply_alert(&p, &a, secs(0));
+    assert_eq!(published.len(), 2);
+    assert_eq!(book.len(), 2);
+    let again = book.apply_alert(&p, &a, secs(60));
+    assert_eq!(again.len(), 2, "refreshed decisions are published again");
+    assert_eq!(again[0].ttl(), Some(Duration::from_secs(3600)));
+    assert_eq!(book.len(), 2);
+}

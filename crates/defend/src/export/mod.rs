@@ -24,6 +24,10 @@ pub enum ExportError {
 pub trait Exporter {
     /// Publishes one decision (new or refreshed). Exporters skip what they cannot express
     /// (an ipset holds only addresses) and return `Ok`.
+    ///
+    /// Publish decisions as they were made ([`crate::Policy::decisions_for`],
+    /// [`Decision::manual`]) rather than the book's stored copy: a refreshed decision then
+    /// carries its new lifetime from now, which is what a firewall timeout wants.
     fn publish(&mut self, decision: &Decision) -> Result<(), ExportError>;
 
     /// Withdraws a decision removed before it expired. By default, nothing.
