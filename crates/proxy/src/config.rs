@@ -715,6 +715,18 @@ inspect_body_bytes: 1MiB
     }
 
     #[test]
+    fn bare_numbers_are_seconds_and_bytes() {
+        let c = ProxyConfig::from_yaml(
+            "listen: [{addr: '127.0.0.1:1'}]\nroutes: [{upstream: a}]\nupstreams: {a: {servers: ['h:1']}}\ntimeouts: {idle: 30}\nlimits: {max_body_bytes: 5000}\n",
+        )
+        .unwrap();
+        assert_eq!(c.timeouts.idle, Duration::from_secs(30));
+        assert_eq!(c.limits.max_body_bytes, 5000);
+        let back = serde_saphyr::to_string(&c).unwrap();
+        assert!(back.contains("idle: 30s"), "{back}");
+    }
+
+    #[test]
     fn bad_durations_and_sizes_are_parse_errors() {
         let err = ProxyConfig::from_yaml("timeouts: { idle: 10 years }").unwrap_err();
         assert!(err.problems[0].message.contains("unknown unit"), "{err}");

@@ -50,7 +50,7 @@ pub(crate) struct ConnInfo {
     pub(crate) phase: watch::Receiver<Phase>,
     inflight: AtomicUsize,
     activity: AtomicU64,
-    _tracker: mpsc::Sender<()>,
+    tracker: mpsc::Sender<()>,
 }
 
 impl ConnInfo {
@@ -80,7 +80,7 @@ impl ConnInfo {
     /// A handle that keeps the drain waiting, for tasks that outlive the connection
     /// (WebSocket tunnels).
     pub(crate) fn tracker(&self) -> mpsc::Sender<()> {
-        self._tracker.clone()
+        self.tracker.clone()
     }
 }
 
@@ -147,7 +147,7 @@ pub(crate) async fn accept_loop(
                         phase: phase.clone(),
                         inflight: AtomicUsize::new(0),
                         activity: AtomicU64::new(0),
-                        _tracker: tracker.clone(),
+                        tracker: tracker.clone(),
                     });
                     tokio::spawn(connection(shared.clone(), index, stream, conn));
                 }
@@ -250,18 +250,19 @@ where
                 if seen != last_activity || conn.inflight() > 0 {
                     last_activity = seen;
                     quiet_since = now;
-                } else if closing_since.is_none() && now.saturating_duration_since(quiet_since) >= idle {
-                    stats::inc(&shared.stats.idle_closed);
-                    served.as_mut().graceful_shutdown();
-                    closing_since = Some(now);
+                    continue;
                 }
-                // A peer that ignores a graceful close (an HTTP/2 client keeping an idle
-                // connection after GOAWAY) is cut after a further idle period.
-                if let Some(since) = closing_since {
-                    let quiet = conn.inflight() == 0 && seen == last_activity;
-                    if quiet && now.saturating_duration_since(since) >= idle && *phase.borrow() == Phase::Running {
-                        break;
+                let quiet_for = now.saturating_duration_since(quiet_since);
+                match closing_since {
+                    None if quiet_for >= idle => {
+                        stats::inc(&shared.stats.idle_closed);
+                        served.as_mut().graceful_shutdown();
+                        closing_since = Some(now);
                     }
+                    // A peer that ignores a graceful close (an HTTP/2 client keeping an idle
+                    // connection open after GOAWAY) is cut after a further idle period.
+                    Some(since) if now.saturating_duration_since(since) >= idle => break,
+                    _ => {}
                 }
             }
         }

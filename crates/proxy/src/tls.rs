@@ -131,3 +131,37 @@ fn load_key_pair(
         .map_err(|e| fail("key", key, format!("does not fit the certificate: {e}")))?;
     Ok(Arc::new(certified))
 }
+
+#[cfg(test)]
+mod tests {
+    use rustls::pki_types::PrivatePkcs8KeyDer;
+
+    use super::*;
+
+    fn key(name: &str) -> Arc<CertifiedKey> {
+        let pair = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec![name.to_owned()])
+            .unwrap()
+            .self_signed(&pair)
+            .unwrap();
+        let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pair.serialize_der()));
+        Arc::new(CertifiedKey::from_der(vec![cert.der().clone()], der, &provider()).unwrap())
+    }
+
+    #[test]
+    fn sni_picks_exact_then_one_label_wildcards_then_the_default() {
+        let (a, b, w) = (key("a.test"), key("b.test"), key("w.test"));
+        let resolver = SniResolver {
+            exact: [("b.test".to_owned(), b.clone())].into_iter().collect(),
+            wildcard: vec![(".w.test".to_owned(), w.clone())],
+            default: a.clone(),
+        };
+        let is = |got: Arc<CertifiedKey>, want: &Arc<CertifiedKey>| Arc::ptr_eq(&got, want);
+        assert!(is(resolver.pick(Some("B.TEST.")), &b));
+        assert!(is(resolver.pick(Some("x.w.test")), &w));
+        assert!(is(resolver.pick(Some("x.y.w.test")), &a));
+        assert!(is(resolver.pick(Some("w.test")), &a));
+        assert!(is(resolver.pick(Some("unknown.test")), &a));
+        assert!(is(resolver.pick(None), &a));
+    }
+}

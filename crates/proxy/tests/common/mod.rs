@@ -296,7 +296,6 @@ type HeadFn =
 pub struct Recorder {
     head: Box<HeadFn>,
     done: Mutex<mpsc::Sender<(RequestCtx, Completed)>>,
-    pub panic_in_done: bool,
 }
 
 impl Recorder {
@@ -315,7 +314,6 @@ impl Recorder {
             Arc::new(Self {
                 head: Box::new(head),
                 done: Mutex::new(tx),
-                panic_in_done: false,
             }),
             rx,
         )
