@@ -61,7 +61,8 @@ pub struct ProxyConfig {
     #[serde(with = "units::duration")]
     pub max_delay: Duration,
     /// Completed-request records waiting for `on_done`; past this they are dropped and counted,
-    /// so a slow consumer never slows or grows the data path.
+    /// so a slow consumer never slows or grows the data path. Each record holds up to two body
+    /// samples, so the default (1024) bounds the queue at about 128 MiB.
     pub done_queue: usize,
 }
 
@@ -77,7 +78,7 @@ impl Default for ProxyConfig {
             inspect_body_bytes: BODY_SAMPLE_LIMIT as u64,
             on_hook_error: FailMode::Open,
             max_delay: Duration::from_secs(30),
-            done_queue: 16_384,
+            done_queue: 1024,
         }
     }
 }
@@ -523,7 +524,7 @@ impl ProxyConfig {
             push(
                 "done_queue".into(),
                 "must be at least 1".into(),
-                "leave it out for the default (16384)",
+                "leave it out for the default (1024)",
             );
         }
 

@@ -41,6 +41,17 @@ struct Reply {
 
 impl Reply {
     fn local(local: LocalResponse, outcome: Outcome) -> Self {
+        // A 1xx cannot end an exchange; a hook asking for one gets a 500 instead of a broken
+        // connection.
+        let local = if local.status.is_informational() {
+            tracing::warn!(status = %local.status, "a local response cannot be informational");
+            LocalResponse::text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "500 Internal Server Error\n",
+            )
+        } else {
+            local
+        };
         let mut resp = Response::new(Either::Right(Full::new(local.body)));
         *resp.status_mut() = local.status;
         *resp.headers_mut() = local.headers;
@@ -393,6 +404,10 @@ fn send_back(
             body = b;
             outcome = o;
         }
+    }
+    if parts.status.is_informational() && outcome != Outcome::Upgraded {
+        tracing::warn!(status = %parts.status, "informational status on a final response replaced by 500");
+        parts.status = StatusCode::INTERNAL_SERVER_ERROR;
     }
     shared.stats.response(parts.status.as_u16());
     rec.with(|st| {

@@ -246,3 +246,16 @@ async fn context_state_flows_between_phases_and_on_done_survives_a_panic() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_informational_local_response_becomes_500() {
+    bounded(async {
+        let up = fixed("ok").await;
+        let (hook, _done) =
+            Recorder::with_head(|_, _| Ok(Verdict::respond(StatusCode::CONTINUE, "")));
+        let proxy = start(config(&[up.addr]), hook).await;
+        let (status, _, _) = get(&proxy.url("/")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    })
+    .await;
+}
