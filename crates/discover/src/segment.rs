@@ -296,6 +296,56 @@ fn camel_shaped(b: &[u8]) -> bool {
     })
 }
 
+/// Two-letter words that camelCase names use (`getUserById`, `sendToAll`).
+const TWO_LETTER_WORDS: &str =
+    "an as at be by do go id if in is it me my no of ok on or to up us we";
+
+/// Whether the capitals of `b` start words the way camelCase, PascalCase and acronyms write
+/// them (`idList`, `callbackURL`, `HTTPResponse`, `my_fieldName`): every run of lower-case
+/// letters after a capital, and a leading one, is at least two letters long, and a run of
+/// capitals alone is an acronym of at least two, with one acronym at most.
+pub(crate) fn cased_like_words(b: &[u8]) -> bool {
+    b.split(|c| !c.is_ascii_alphabetic())
+        .filter(|part| !part.is_empty())
+        .all(|part| {
+            let mut i = 0;
+            let mut first = true;
+            let mut acronyms = 0;
+            while i < part.len() {
+                let caps = part[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_uppercase())
+                    .count();
+                let lower = part[i + caps..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase())
+                    .count();
+                let ok = match (caps, lower) {
+                    // A leading lower-case word: `id` in `idList`.
+                    (0, n) => !first || n >= 2 || part.len() == n,
+                    // An acronym on its own (`URL`) or before a word (`HTTPResponse`).
+                    (c, 0) => c >= 2 || part.len() == 1,
+                    // A plural acronym: `URLs`.
+                    (c, 1) if c >= 2 => part[i + c] == b's',
+                    // `By`, `Id`, `To` in `getUserById`: two-letter words.
+                    (1, 1) => TWO_LETTER_WORDS
+                        .split(' ')
+                        .any(|w| w.as_bytes().eq_ignore_ascii_case(&part[i..i + 2])),
+                    (_, n) => n >= 2,
+                };
+                // One acronym per name (`XMLHttpRequest`); random text has capitals in runs
+                // here and there (`IISLdqdhupuwyBJ`).
+                acronyms += usize::from(caps >= 2);
+                if !ok || acronyms > 1 {
+                    return false;
+                }
+                first = false;
+                i += caps + lower;
+            }
+            true
+        })
+}
+
 /// A decimal number (`100.22`).
 fn is_decimal(b: &[u8]) -> bool {
     let Some(dot) = b.iter().position(|c| *c == b'.') else {
@@ -348,9 +398,10 @@ fn is_token(b: &[u8]) -> bool {
             .iter()
             .filter(|c| matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
             .count();
-        if upper_pairs(b) >= 2
+        if (upper_pairs(b) >= 2 && !cased_like_words(b))
             || (vowels * 4 < letters && flips >= 3)
             || (flips >= 4 && !camel_shaped(b))
+            || !cased_like_words(b)
         {
             return true;
         }
@@ -389,6 +440,8 @@ mod tests {
             ("ChOcdWTt2u", SegmentKind::Token),
             ("aRdrCekreR", SegmentKind::Token),
             ("6znsiIOrMtx", SegmentKind::Token),
+            ("fMoteWjAkjP3", SegmentKind::Token),
+            ("pxZvuUtYr3u", SegmentKind::Token),
             ("pla_TJaxzaDqodvggeOr", SegmentKind::PrefixedId),
             ("ite_FCibeQGQFEQMOR0Rbw", SegmentKind::PrefixedId),
             ("100.22", SegmentKind::Integer),
@@ -413,6 +466,9 @@ mod tests {
             "_ping",
             "base64url",
             "getUserById",
+            "markAssociatedNotificationsRead",
+            "idAttachmentCover",
+            "callbackURL",
         ] {
             assert_eq!(classify(seg), SegmentKind::Literal, "{seg}");
         }

@@ -156,7 +156,13 @@ pub(crate) struct Tree {
     pub(crate) merged_literals: u64,
     /// Merges made while routing (a position over its literal cap), not yet reported.
     pending: Vec<Merge>,
+    /// Words the API uses below several different objects (`/cards/{id}/closed`,
+    /// `/lists/{id}/closed`): its own vocabulary, learned from traffic.
+    api_words: std::collections::HashSet<Box<str>>,
 }
+
+/// Most words learned as the API's vocabulary; later ones are not learned.
+const MAX_API_WORDS: usize = 4096;
 
 impl Tree {
     pub(crate) fn new(limits: TreeLimits) -> Self {
@@ -170,6 +176,7 @@ impl Tree {
             collapsed_positions: 0,
             merged_literals: 0,
             pending: Vec::new(),
+            api_words: std::collections::HashSet::new(),
         }
     }
 
@@ -214,6 +221,7 @@ impl Tree {
 
     fn is_static_word(&self, seg: &str) -> bool {
         is_builtin_static(seg)
+            || self.api_words.contains(seg)
             || self
                 .limits
                 .static_words
@@ -349,31 +357,67 @@ impl Tree {
         // Two passes: merges below a position make its own decision clearer (values that
         // share what follows them are only seen to share once their own values are merged).
         for _ in 0..2 {
+            self.learn_api_words();
             merges.extend(self.analyse_pass());
         }
         merges
     }
 
+    /// Learns the words that follow more than one kind of object: sub-resources and fields
+    /// the API names the same way everywhere (`/cards/{id}/name`, `/lists/{id}/name`). A value
+    /// seldom repeats below two different objects; vocabulary does.
+    fn learn_api_words(&mut self) {
+        let mut first_seen: HashMap<&str, NodeId> = HashMap::new();
+        let mut learned: Vec<Box<str>> = Vec::new();
+        for (id, n) in self.nodes.iter().enumerate() {
+            if !n.alive || !matches!(n.label, Label::Param { .. }) {
+                continue;
+            }
+            for word in n.literals.keys() {
+                if self.api_words.contains(word)
+                    || classify(split_extension(word).0) != SegmentKind::Literal
+                    || value_likeness(word) >= 0.5
+                {
+                    continue;
+                }
+                match first_seen.get(&**word) {
+                    None => {
+                        first_seen.insert(word, id as NodeId);
+                    }
+                    Some(&other) if other != id as NodeId => learned.push(word.clone()),
+                    Some(_) => {}
+                }
+            }
+        }
+        for word in learned {
+            if self.api_words.len() >= MAX_API_WORDS {
+                break;
+            }
+            self.api_words.insert(word);
+        }
+    }
+
     fn analyse_pass(&mut self) -> Vec<Merge> {
         let mut merges = Vec::new();
         // Literal names that hold values somewhere (`/cards/{id}/board/{field}`): the same
-        // name elsewhere probably does too (`/lists/{id}/board/...`).
-        let holding: std::collections::HashSet<Box<str>> = self
-            .nodes
-            .iter()
-            .filter(|n| n.alive)
-            .filter_map(|n| match &n.label {
-                Label::Literal(s)
-                    if n.params.iter().any(|p| {
-                        let p = &self.nodes[*p as usize];
-                        p.kinds & kind_bit(SegmentKind::Slug) != 0
-                    }) =>
-                {
-                    Some(s.clone())
-                }
-                _ => None,
-            })
-            .collect();
+        // name elsewhere probably does too (`/lists/{id}/board/...`). Whether the values held
+        // are names (slugs) or typed ids decides how value-like a literal must look to follow.
+        let mut holding: HashMap<Box<str>, bool> = HashMap::new();
+        for n in self.nodes.iter().filter(|n| n.alive) {
+            let Label::Literal(s) = &n.label else {
+                continue;
+            };
+            let mut held = n.params.iter().map(|p| &self.nodes[*p as usize]);
+            if let Some(names) = held
+                .clone()
+                .any(|p| p.kinds & kind_bit(SegmentKind::Slug) != 0)
+                .then_some(true)
+                .or_else(|| held.next().map(|_| false))
+            {
+                let e = holding.entry(s.clone()).or_insert(names);
+                *e |= names;
+            }
+        }
         let mut queue: Vec<NodeId> = self.roots.values().copied().collect();
         queue.sort_unstable();
         let mut i = 0;
@@ -398,16 +442,15 @@ impl Tree {
     }
 
     /// Leaves below a name that holds values elsewhere in the tree are values here too.
-    fn values_by_analogy(
-        &mut self,
-        at: NodeId,
-        holding: &std::collections::HashSet<Box<str>>,
-    ) -> Vec<Merge> {
+    fn values_by_analogy(&mut self, at: NodeId, holding: &HashMap<Box<str>, bool>) -> Vec<Merge> {
         let node = &self.nodes[at as usize];
         let Label::Literal(name) = &node.label else {
             return Vec::new();
         };
-        if !holding.contains(name) || self.only_prefixes_above(at) {
+        let Some(&names_held) = holding.get(name) else {
+            return Vec::new();
+        };
+        if self.only_prefixes_above(at) {
             return Vec::new();
         }
         let leaves: Vec<(Box<str>, NodeId)> = node
@@ -420,6 +463,9 @@ impl Tree {
                     && !self.is_static_word(seg)
                     && !self.is_user_static(seg)
                     && value_likeness(seg) > 0.2
+                    // Where only typed ids are held (`/albums/{id}`), a plain word here is an
+                    // action on the collection (`/me/albums/contains`), not one of them.
+                    && (names_held || !seg.bytes().all(|c| c.is_ascii_lowercase()))
             })
             .map(|(s, n)| (s.clone(), *n))
             .collect();
@@ -682,10 +728,22 @@ impl Tree {
                 .map(|(_, c)| *c)
                 .collect();
             let words_are_values = word_leaves.len() >= WORD_VALUES;
+            // A word-shaped leaf answering a method no value answers (`PUT /cards/{id}/due`
+            // beside `GET /cards/{id}/{field}`) is an operation of its own, not a value.
+            let own_operation = |seg: &str, c: NodeId| {
+                let n = &self.nodes[c as usize];
+                value_likeness(seg) < 0.5
+                    && n.literals.is_empty()
+                    && n.params.is_empty()
+                    && !value_methods.is_empty()
+                    && n.endpoints
+                        .iter()
+                        .any(|(m, _)| !value_methods.contains(&&**m))
+            };
             let candidates: Vec<(Box<str>, NodeId)> = all
                 .into_iter()
                 .filter(|(seg, c)| {
-                    !self.is_static_word(seg)
+                    (!self.is_static_word(seg) && !own_operation(seg, *c))
                         || (!is_self_word(seg) && like_values(*c))
                         || (words_are_values && word_leaves.contains(c))
                 })
@@ -849,15 +907,47 @@ impl Tree {
                 })
                 .cloned()
                 .collect();
+            // Text no API names anything (`XUQy67`, `search35`) is a value even seen once;
+            // two of them below one object make the position one of values.
+            let random = leaves
+                .iter()
+                .filter(|(seg, _)| value_likeness(seg) >= 0.9)
+                .count();
             if matches!(node.label, Label::Param { .. })
-                && leaves.len() >= min
-                && mean_likeness(&leaves) >= 0.45
+                && ((leaves.len() >= min && mean_likeness(&leaves) >= 0.45) || random >= 2)
             {
+                // The leaves that look like values are; the field names an API writes in
+                // camelCase stay, and so do words answering methods no value answers
+                // (`PUT /cards/{id}/due` beside `GET /cards/{id}/search35`).
+                let methods_of = |c: NodeId| {
+                    self.nodes[c as usize]
+                        .endpoints
+                        .iter()
+                        .map(|(m, _)| m.clone())
+                        .collect::<Vec<_>>()
+                };
+                let value_methods: Vec<Box<str>> = leaves
+                    .iter()
+                    .filter(|(seg, _)| value_likeness(seg) >= 0.5)
+                    .flat_map(|(_, c)| methods_of(*c))
+                    .collect();
+                let values: Vec<(Box<str>, NodeId)> = leaves
+                    .into_iter()
+                    .filter(|(seg, c)| {
+                        let likeness = value_likeness(seg);
+                        likeness >= 0.5
+                            || (likeness >= 0.3
+                                && methods_of(*c).iter().all(|m| value_methods.contains(m)))
+                    })
+                    .collect();
+                if values.len() < 2 {
+                    return None;
+                }
                 let reason = format!(
                     "{} distinct value-like leaves below an object",
-                    leaves.len()
+                    values.len()
                 );
-                return Some((leaves, reason, false));
+                return Some((values, reason, false));
             }
             return None;
         };

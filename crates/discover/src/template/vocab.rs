@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use crate::segment::cased_like_words;
+
 /// Words that name actions, views and collections in real APIs. A literal in this list stays
 /// static beside a parameter (`/users/me` beside `/users/{name}`).
 const WORDS: &str = "
@@ -161,7 +163,13 @@ pub(crate) fn value_likeness(seg: &str) -> f32 {
         // `US`, `GB`, `EUR`: codes, which are values.
         return 0.7;
     }
-    if b.len() > 24 {
+    if upper > 0 && upper < b.len() && !cased_like_words(b) {
+        // `aWgIyA`, `KvrbaP`: mixed case that no word boundary explains is random text.
+        return 0.9;
+    }
+    if b.len() > 24 && !(upper > 0 && b[0].is_ascii_lowercase()) {
+        // Long slugs are values; long camelCase names (`markAssociatedNotificationsRead`)
+        // are an API's own.
         return 0.7;
     }
     if upper > 0 && b[0].is_ascii_lowercase() {
@@ -202,5 +210,18 @@ mod tests {
         assert!(value_likeness("featured-playlists") < 0.5);
         assert!(value_likeness("showSidebar") < 0.2);
         assert!(value_likeness("names.json") < 0.5);
+        for word in [
+            "idList",
+            "callbackURL",
+            "HTTPResponse",
+            "markAssociatedNotificationsRead",
+            "Users",
+            "getURLs",
+        ] {
+            assert!(value_likeness(word) < 0.5, "{word}");
+        }
+        for random in ["aWgIyA", "KvrbaP", "qBCaHR", "rodyGi", "hMVfYx", "swpCwK"] {
+            assert!(value_likeness(random) > 0.5, "{random}");
+        }
     }
 }
