@@ -145,7 +145,7 @@ async fn an_idle_connection_is_closed() {
             .unwrap_or(0);
         assert_eq!(n, 0, "EOF");
         assert!(
-            started.elapsed() >= Duration::from_millis(250),
+            started.elapsed() >= Duration::from_millis(100),
             "{:?}",
             started.elapsed()
         );
@@ -181,7 +181,7 @@ async fn a_slow_request_head_is_cut_off() {
 async fn graceful_shutdown_lets_an_in_flight_request_finish() {
     bounded(async {
         let slow = upstream(|_| async {
-            tokio::time::sleep(Duration::from_millis(800)).await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
             text(StatusCode::OK, "finished")
         })
         .await;
@@ -189,15 +189,19 @@ async fn graceful_shutdown_lets_an_in_flight_request_finish() {
         let addr = proxy.addr();
         let url = proxy.url("/slow");
         let in_flight = tokio::spawn(async move { get(&url).await });
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        assert_eq!(slow.requests(), 1, "the request reached the upstream");
+        wait_until(|| slow.requests() == 1).await;
 
         proxy.begin_stop();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        assert!(
-            TcpStream::connect(addr).await.is_err(),
-            "no longer accepting"
-        );
+        let mut refused = false;
+        for _ in 0..100 {
+            if TcpStream::connect(addr).await.is_err() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(refused, "no longer accepting");
+        assert!(!in_flight.is_finished(), "the request is still in flight");
 
         let (status, _, body) = in_flight.await.unwrap();
         assert_eq!((status, body.as_str()), (StatusCode::OK, "finished"));
@@ -223,7 +227,7 @@ async fn shutdown_closes_what_is_left_at_the_deadline() {
             let req = http::Request::get(url).body(full("")).unwrap();
             client().request(req).await.map(|r| r.status())
         });
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        wait_until(|| stuck.requests() == 1).await;
         let started = Instant::now();
         proxy.begin_stop();
         let drained = proxy.task.take().unwrap().await.unwrap();

@@ -344,3 +344,14 @@ pub async fn next_done(rx: &mpsc::Receiver<(RequestCtx, Completed)>) -> (Request
     }
     panic!("on_done was not called");
 }
+
+/// Polls `cond` every 10 ms for up to ten seconds.
+pub async fn wait_until(cond: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("condition not reached in time");
+}
