@@ -7,14 +7,18 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use tokio::sync::oneshot;
+use tokio::time::Sleep;
 
+use crate::clock;
 use crate::record::Recording;
 
 /// Boxed error carried by proxied bodies.
@@ -54,16 +58,35 @@ impl fmt::Display for BodyTooLarge {
 
 impl StdError for BodyTooLarge {}
 
-/// Whether an error, or any error it wraps, is [`BodyTooLarge`].
-pub(crate) fn is_body_too_large(err: &(dyn StdError + 'static)) -> bool {
+/// The error a request body gets when the client pauses longer than `timeouts.request_body`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BodyStalled {
+    pub(crate) after: Duration,
+}
+
+impl fmt::Display for BodyStalled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no body data for {:?}", self.after)
+    }
+}
+
+impl StdError for BodyStalled {}
+
+/// Whether an error, or any error it wraps, is an `E`.
+pub(crate) fn caused_by<E: StdError + 'static>(err: &(dyn StdError + 'static)) -> bool {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
-        if e.is::<BodyTooLarge>() {
+        if e.is::<E>() {
             return true;
         }
         cur = e.source();
     }
     false
+}
+
+/// Whether an error, or any error it wraps, is [`BodyTooLarge`].
+pub(crate) fn is_body_too_large(err: &(dyn StdError + 'static)) -> bool {
+    caused_by::<BodyTooLarge>(err)
 }
 
 /// The bookkeeping half of a [`TapBody`]; delivers its record when dropped.
@@ -113,6 +136,13 @@ impl Drop for Tap {
 pub(crate) struct TapBody<B> {
     inner: B,
     tap: Tap,
+    stall: Option<Stall>,
+}
+
+/// The longest pause allowed between two frames, and its timer.
+struct Stall {
+    after: Duration,
+    timer: Pin<Box<Sleep>>,
 }
 
 impl<B> TapBody<B> {
@@ -138,7 +168,18 @@ impl<B> TapBody<B> {
                 sink,
                 on_end,
             },
+            stall: None,
         }
+    }
+
+    /// Fails the body with [`BodyStalled`] when no frame arrives for `after` (counted from
+    /// now, then from each frame).
+    pub(crate) fn with_stall_timeout(mut self, after: Duration) -> Self {
+        self.stall = Some(Stall {
+            after,
+            timer: Box::pin(tokio::time::sleep(after)),
+        });
+        self
     }
 }
 
@@ -159,7 +200,17 @@ where
             return Poll::Ready(None);
         }
         match Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                if let Some(stall) = &mut this.stall {
+                    if stall.timer.as_mut().poll(cx).is_ready() {
+                        this.tap.end();
+                        let after = stall.after;
+                        this.stall = None;
+                        return Poll::Ready(Some(Err(Box::new(BodyStalled { after }))));
+                    }
+                }
+                Poll::Pending
+            }
             Poll::Ready(None) => {
                 this.tap.complete = true;
                 this.tap.end();
@@ -184,6 +235,9 @@ where
                 if this.inner.is_end_stream() {
                     this.tap.complete = true;
                     this.tap.end();
+                } else if let Some(stall) = &mut this.stall {
+                    let deadline = clock::deadline(stall.after);
+                    stall.timer.as_mut().reset(deadline);
                 }
                 Poll::Ready(Some(Ok(frame)))
             }
@@ -246,6 +300,28 @@ mod tests {
         assert_eq!(body.tap.sample[1000], 1);
         assert!(body.tap.complete);
         assert!(rx.await.is_ok());
+    }
+
+    /// A body that never sends anything.
+    struct Silent;
+
+    impl Body for Silent {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stalled_body_fails_after_the_pause() {
+        let mut body = TapBody::new(Silent, Side::Request, 0, u64::MAX, None, None)
+            .with_stall_timeout(Duration::from_millis(50));
+        let err = body.frame().await.unwrap().unwrap_err();
+        assert!(caused_by::<BodyStalled>(&*err));
     }
 
     #[tokio::test]

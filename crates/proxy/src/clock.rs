@@ -18,3 +18,8 @@ pub(crate) fn event_time() -> EventTime {
         .unwrap_or(0);
     EventTime::from_unix_millis(ms)
 }
+
+/// The tokio instant `after` from now, for resetting timers.
+pub(crate) fn deadline(after: std::time::Duration) -> tokio::time::Instant {
+    tokio::time::Instant::now() + after
+}

@@ -220,6 +220,10 @@ pub struct Timeouts {
     /// Time from the request being sent in full to the upstream's response head; past it, 504.
     #[serde(with = "units::duration")]
     pub upstream_response: Duration,
+    /// Longest pause between two pieces of a request body; past it the request fails with 408
+    /// (a client trickling its body cannot hold a connection forever).
+    #[serde(with = "units::duration")]
+    pub request_body: Duration,
     /// On shutdown, how long in-flight requests may run before connections are closed.
     #[serde(with = "units::duration")]
     pub shutdown: Duration,
@@ -232,6 +236,7 @@ impl Default for Timeouts {
             idle: Duration::from_secs(60),
             upstream_connect: Duration::from_secs(5),
             upstream_response: Duration::from_secs(60),
+            request_body: Duration::from_secs(30),
             shutdown: Duration::from_secs(30),
         }
     }
@@ -486,6 +491,7 @@ impl ProxyConfig {
             ("idle", t.idle),
             ("upstream_connect", t.upstream_connect),
             ("upstream_response", t.upstream_response),
+            ("request_body", t.request_body),
             ("shutdown", t.shutdown),
         ] {
             if d.is_zero() {

@@ -22,6 +22,8 @@ pub(crate) enum Failure {
     NoRoute { host: Option<String>, path: String },
     /// The request body is over the limit.
     BodyTooLarge { limit: u64 },
+    /// The client paused its request body too long.
+    BodyStalled { after: Duration },
     /// No server of the pool could be reached.
     UpstreamUnavailable { pool: Arc<str>, why: String },
     /// The upstream did not answer in time.
@@ -78,6 +80,18 @@ pub(crate) fn fail_to_proxy(stats: &Stats, mode: FailMode, failure: Failure) -> 
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("413 Payload Too Large: the request body is over {limit} bytes\n"),
                 Outcome::BodyTooLarge,
+            )
+        }
+        BodyStalled { after } => {
+            stats::inc(&stats.timeouts);
+            tracing::debug!(?after, "request body stalled");
+            respond(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "408 Request Timeout: no request body data for {}\n",
+                    crate::units::format_duration(after)
+                ),
+                Outcome::BodyStalled,
             )
         }
         UpstreamUnavailable { pool, why } => {

@@ -225,7 +225,8 @@ async fn proceed(
         (None, None)
     } else {
         let (tx, rx) = oneshot::channel();
-        let tap = TapBody::new(body, Side::Request, cap, limit, Some(rec.clone()), Some(tx));
+        let tap = TapBody::new(body, Side::Request, cap, limit, Some(rec.clone()), Some(tx))
+            .with_stall_timeout(shared.config.timeouts.request_body);
         (Some(tap), Some(rx))
     };
 
@@ -294,6 +295,10 @@ async fn proceed(
             }
             Err(Sent::Error(SendError::BodyTooLarge)) => {
                 return Reply::failure(shared, Failure::BodyTooLarge { limit })
+            }
+            Err(Sent::Error(SendError::BodyStalled)) => {
+                let after = shared.config.timeouts.request_body;
+                return Reply::failure(shared, Failure::BodyStalled { after });
             }
             Err(Sent::Error(SendError::Connect(why))) => {
                 tracing::debug!(upstream = %pool.name, server = %authority, %why, "connect failed; server marked down");

@@ -179,6 +179,8 @@ pub enum Outcome {
     NoRoute,
     /// Body over `limits.max_body_bytes` (413).
     BodyTooLarge,
+    /// The client paused its body longer than `timeouts.request_body` (408).
+    BodyStalled,
     /// The upstream could not be reached or broke the exchange (502).
     UpstreamError,
     /// The upstream did not answer in time (504).

@@ -88,7 +88,7 @@ pub struct ProxyStats {
     pub responses_5xx: u64,
     /// Upstream connect failures and broken upstream exchanges.
     pub upstream_errors: u64,
-    /// Timeouts: upstream response, TLS handshake and request header read.
+    /// Timeouts: upstream response, TLS handshake, request head read and request body stalls.
     pub timeouts: u64,
     /// Hook calls that panicked or returned an error (each was failed open or closed as set).
     pub hook_failures: u64,

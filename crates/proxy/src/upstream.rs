@@ -16,7 +16,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::body::{is_body_too_large, TapBody};
+use crate::body::{caused_by, is_body_too_large, BodyStalled, TapBody};
 use crate::clock;
 use crate::config::{parse_server, Pool, Timeouts};
 
@@ -54,6 +54,8 @@ pub(crate) enum SendError {
     Connect(String),
     /// The client's body grew past the limit while streaming.
     BodyTooLarge,
+    /// The client paused its body longer than `timeouts.request_body`.
+    BodyStalled,
     /// The connection broke during the exchange.
     Other(String),
 }
@@ -173,8 +175,12 @@ impl PoolState {
 
 /// Sorts a client error into what the proxy does about it.
 pub(crate) fn classify(err: hyper_util::client::legacy::Error) -> SendError {
-    if is_body_too_large(&err as &(dyn StdError + 'static)) {
+    let e = &err as &(dyn StdError + 'static);
+    if is_body_too_large(e) {
         return SendError::BodyTooLarge;
+    }
+    if caused_by::<BodyStalled>(e) {
+        return SendError::BodyStalled;
     }
     let why = describe(&err);
     if err.is_connect() {

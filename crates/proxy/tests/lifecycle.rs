@@ -178,6 +178,36 @@ async fn a_slow_request_head_is_cut_off() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_request_body_is_408() {
+    bounded(async {
+        let up = upstream(|req| async move {
+            let ok = http_body_util::BodyExt::collect(req.into_body())
+                .await
+                .is_ok();
+            text(StatusCode::OK, if ok { "whole" } else { "broken" })
+        })
+        .await;
+        let mut cfg = config(&[up.addr]);
+        cfg.timeouts.request_body = Duration::from_millis(300);
+        let proxy = start(cfg, Arc::new(NoopPhases)).await;
+        let started = Instant::now();
+        let answer = raw(
+            proxy.addr(),
+            b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123456789",
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(
+            answer.contains("no request body data for 300ms"),
+            "{answer}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(proxy.proxy.stats().timeouts, 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_lets_an_in_flight_request_finish() {
     bounded(async {
         let slow = upstream(|_| async {
