@@ -17,7 +17,7 @@ use hyper::body::Incoming;
 use hyper::upgrade::OnUpgrade;
 use tokio::sync::oneshot;
 
-use crate::body::{Side, TapBody};
+use crate::body::{BodySample, Side, TapBody};
 use crate::clock;
 use crate::fail::{call_hook, fail_to_proxy, Disposition, Failure};
 use crate::forwarded::{self, Hop};
@@ -105,7 +105,15 @@ pub(crate) async fn handle(
     };
     let rec = Recording::start(ctx, &parts, started, conn.clone(), shared.done.clone());
     let version = parts.version;
+    let had_body = !body.is_end_stream();
     let reply = proceed(&shared, &conn, &rec, parts, body, route, raw_host).await;
+    if had_body {
+        // A body answered before it was read (block, 404, 413) is recorded as incomplete; a
+        // tap that did stream it reports over this when it finishes.
+        rec.with(|st| {
+            st.request_body.get_or_insert_with(BodySample::default);
+        });
+    }
     Ok(send_back(&shared, rec, reply, version))
 }
 

@@ -76,10 +76,20 @@ async fn a_respond_verdict_blocks_before_the_upstream() {
         assert_eq!(record.outcome, Outcome::Responded);
         assert_eq!(record.status, Some(StatusCode::FORBIDDEN));
         assert_eq!(record.response_body.bytes, b"blocked by policy\n");
+        assert!(record.request_body.complete, "no body, nothing left unread");
+
+        let req = Request::post(proxy.url("/admin/upload"))
+            .body(full("unread"))
+            .unwrap();
+        let (status, _, _) = call(req).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (_, record) = next_done(&done).await;
+        assert_eq!(record.request_body.size, 0);
+        assert!(!record.request_body.complete, "the body was never read");
 
         let (status, _, body) = get(&proxy.url("/public")).await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "secret"));
-        assert_eq!(proxy.proxy.stats().responses_4xx, 1);
+        assert_eq!(proxy.proxy.stats().responses_4xx, 2);
     })
     .await;
 }
