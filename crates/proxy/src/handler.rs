@@ -102,6 +102,7 @@ pub(crate) async fn handle(
             upstream: r.upstream.clone(),
         }),
         extensions: http::Extensions::new(),
+        delay_guard: None,
     };
     let rec = Recording::start(ctx, &parts, started, conn.clone(), shared.done.clone());
     let version = parts.version;
@@ -158,7 +159,11 @@ async fn proceed(
         .unwrap_or(Ok(Verdict::Continue));
     match verdict {
         Ok(Verdict::Continue) => {}
-        Ok(Verdict::Delay(d)) => tokio::time::sleep(d.min(shared.config.max_delay)).await,
+        Ok(Verdict::Delay(d)) => {
+            tokio::time::sleep(d.min(shared.config.max_delay)).await;
+            let guard = rec.with(|st| st.ctx.delay_guard.take());
+            drop(guard);
+        }
         Ok(Verdict::Respond(local)) => return Reply::local(local, Outcome::Responded),
         Err(failure) => match fail_to_proxy(&shared.stats, shared.config.on_hook_error, failure) {
             Disposition::Continue => {}

@@ -52,8 +52,8 @@ pub use config::{ConfigError, FailMode, ProxyConfig};
 pub use error::ProxyError;
 pub use exchange::build_exchange;
 pub use phases::{
-    BodySample, Completed, HookError, LocalResponse, NoopPhases, Outcome, Phases, RequestCtx,
-    RouteInfo, Scheme, Verdict,
+    BodySample, Completed, DelayGuard, HookError, LocalResponse, NoopPhases, Outcome, Phases,
+    RequestCtx, RouteInfo, Scheme, Verdict,
 };
 pub use server::{BoundProxy, Drained, Proxy};
 pub use stats::ProxyStats;

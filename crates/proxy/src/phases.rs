@@ -83,6 +83,19 @@ impl Verdict {
     pub fn respond(status: StatusCode, body: impl Into<Bytes>) -> Self {
         Verdict::Respond(LocalResponse::text(status, body))
     }
+
+    /// `429 Too Many Requests` with `Retry-After` in whole seconds (rounded up).
+    pub fn rate_limited(retry_after: Duration) -> Self {
+        let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        let mut local = LocalResponse::text(
+            StatusCode::TOO_MANY_REQUESTS,
+            "429 Too Many Requests: slow down\n",
+        );
+        local
+            .headers
+            .insert(http::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        Verdict::Respond(local)
+    }
 }
 
 /// A response the proxy makes itself.
@@ -164,6 +177,29 @@ pub struct RequestCtx {
     pub route: Option<RouteInfo>,
     /// The hook's own per-request state, carried from phase to phase.
     pub extensions: http::Extensions,
+    /// Dropped as soon as a `Delay` verdict's wait is over (or the request ends): a place for a
+    /// tarpit permit that counts held requests.
+    pub delay_guard: Option<DelayGuard>,
+}
+
+/// Anything kept alive for exactly the length of a `Delay` (see [`RequestCtx::delay_guard`]).
+pub struct DelayGuard {
+    _held: Box<dyn std::any::Any + Send + Sync>,
+}
+
+impl DelayGuard {
+    /// Wraps a value (a permit, a counter guard) to be dropped when the delay ends.
+    pub fn new(value: impl std::any::Any + Send + Sync) -> Self {
+        Self {
+            _held: Box::new(value),
+        }
+    }
+}
+
+impl std::fmt::Debug for DelayGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DelayGuard")
+    }
 }
 
 /// How a request ended, from the proxy's side.
@@ -226,4 +262,22 @@ pub struct Completed {
     pub outcome: Outcome,
     /// The upstream server used (`host:port`), when one was.
     pub upstream_server: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limited_rounds_retry_after_up() {
+        let Verdict::Respond(r) = Verdict::rate_limited(Duration::from_millis(1500)) else {
+            panic!("a local response")
+        };
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers[http::header::RETRY_AFTER], "2");
+        let Verdict::Respond(r) = Verdict::rate_limited(Duration::ZERO) else {
+            panic!("a local response")
+        };
+        assert_eq!(r.headers[http::header::RETRY_AFTER], "1");
+    }
 }

@@ -2,14 +2,16 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
 use http::{HeaderValue, Request, StatusCode};
 use http_body_util::BodyExt;
-use rampart_proxy::{Completed, FailMode, HookError, Outcome, Phases, RequestCtx, Verdict};
+use rampart_proxy::{
+    Completed, DelayGuard, FailMode, HookError, Outcome, Phases, RequestCtx, Verdict,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_hook_does_not_break_the_request() {
@@ -94,12 +96,32 @@ async fn a_respond_verdict_blocks_before_the_upstream() {
     .await;
 }
 
+/// Sets a flag when dropped.
+struct Permit(Arc<AtomicBool>);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delay_verdict_holds_the_request_then_forwards_it() {
     bounded(async {
-        let up = fixed("late but fine").await;
-        let (hook, _done) =
-            Recorder::with_head(|_, _| Ok(Verdict::Delay(Duration::from_millis(300))));
+        let released = Arc::new(AtomicBool::new(false));
+        let seen_by_upstream = Arc::new(AtomicBool::new(false));
+        let (r, s) = (released.clone(), seen_by_upstream.clone());
+        let up = upstream(move |_| {
+            // The permit is released when the delay ends, before the upstream is asked.
+            s.store(r.load(Ordering::SeqCst), Ordering::SeqCst);
+            async { text(StatusCode::OK, "late but fine") }
+        })
+        .await;
+        let flag = released.clone();
+        let (hook, _done) = Recorder::with_head(move |ctx, _| {
+            ctx.delay_guard = Some(DelayGuard::new(Permit(flag.clone())));
+            Ok(Verdict::Delay(Duration::from_millis(300)))
+        });
         let proxy = start(config(&[up.addr]), hook).await;
         let started = Instant::now();
         let (status, _, body) = get(&proxy.url("/")).await;
@@ -109,6 +131,25 @@ async fn a_delay_verdict_holds_the_request_then_forwards_it() {
             "{:?}",
             started.elapsed()
         );
+        assert!(
+            seen_by_upstream.load(Ordering::SeqCst),
+            "permit released after the delay"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_verdict_is_429_with_retry_after() {
+    bounded(async {
+        let up = fixed("ok").await;
+        let (hook, _done) =
+            Recorder::with_head(|_, _| Ok(Verdict::rate_limited(Duration::from_secs(7))));
+        let proxy = start(config(&[up.addr]), hook).await;
+        let (status, headers, _) = get(&proxy.url("/")).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(headers["retry-after"], "7");
+        assert_eq!(up.requests(), 0);
     })
     .await;
 }
