@@ -263,7 +263,9 @@ fn is_prefixed_id(b: &[u8]) -> bool {
             return digits == body.len()
                 || (digits >= 2 && body.len() >= 8)
                 || (body.len() >= 10
-                    && (digits >= 1 || (has_upper && has_lower && !camel_shaped(body))));
+                    && (digits >= 1
+                        || (has_upper && has_lower && !camel_shaped(body))
+                        || is_token(body)));
         }
         return false;
     }
@@ -305,12 +307,12 @@ const TWO_LETTER_WORDS: &str =
 /// letters after a capital, and a leading one, is at least two letters long, and a run of
 /// capitals alone is an acronym of at least two, with one acronym at most.
 pub(crate) fn cased_like_words(b: &[u8]) -> bool {
+    let mut acronyms = 0;
     b.split(|c| !c.is_ascii_alphabetic())
         .filter(|part| !part.is_empty())
         .all(|part| {
             let mut i = 0;
             let mut first = true;
-            let mut acronyms = 0;
             while i < part.len() {
                 let caps = part[i..]
                     .iter()
@@ -327,6 +329,8 @@ pub(crate) fn cased_like_words(b: &[u8]) -> bool {
                     (c, 0) => c >= 2 || part.len() == 1,
                     // A plural acronym: `URLs`.
                     (c, 1) if c >= 2 => part[i + c] == b's',
+                    // An acronym before a word: `HTTPResponse`, `XMLHttpRequest`.
+                    (c, n) if c >= 2 => n >= 3,
                     // `By`, `Id`, `To` in `getUserById`: two-letter words.
                     (1, 1) => TWO_LETTER_WORDS
                         .split(' ')
@@ -372,6 +376,15 @@ fn is_token(b: &[u8]) -> bool {
     let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
     let upper = b.iter().filter(|c| c.is_ascii_uppercase()).count();
     let lower = b.iter().filter(|c| c.is_ascii_lowercase()).count();
+    let vowels = b
+        .iter()
+        .filter(|c| matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
+        .count();
+    // Both cases with many digits (`EF52042dXM`), or with letters that no word would
+    // spell, almost without vowels (`ydfrlLVJ5ll`): random text.
+    if upper >= 1 && lower >= 1 && (digits >= 4 || (letters >= 8 && vowels * 5 < letters)) {
+        return true;
+    }
     // Case changes between neighbouring letters: words in camelCase change case once per word,
     // random text changes case often.
     let flips = b
@@ -394,10 +407,6 @@ fn is_token(b: &[u8]) -> bool {
     let alnum = b.iter().all(u8::is_ascii_alphanumeric);
     if alnum && b.len() >= 10 && upper >= 2 && lower >= 2 {
         // Words have vowels; random letters mostly do not (5 of 26).
-        let vowels = b
-            .iter()
-            .filter(|c| matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u'))
-            .count();
         if (upper_pairs(b) >= 2 && !cased_like_words(b))
             || (vowels * 4 < letters && flips >= 3)
             || (flips >= 4 && !camel_shaped(b))
@@ -442,6 +451,11 @@ mod tests {
             ("6znsiIOrMtx", SegmentKind::Token),
             ("fMoteWjAkjP3", SegmentKind::Token),
             ("pxZvuUtYr3u", SegmentKind::Token),
+            ("ydfrlLVJ5ll", SegmentKind::Token),
+            ("EF52042dXM", SegmentKind::Token),
+            ("o37GZPATguYrk", SegmentKind::Token),
+            ("unKV2EOAWH", SegmentKind::Token),
+            ("idm_bsyryOhsypmPvt", SegmentKind::PrefixedId),
             ("pla_TJaxzaDqodvggeOr", SegmentKind::PrefixedId),
             ("ite_FCibeQGQFEQMOR0Rbw", SegmentKind::PrefixedId),
             ("100.22", SegmentKind::Integer),

@@ -288,6 +288,13 @@ impl Tree {
                 if self.only_prefixes_above(at) {
                     return Err(self.rest_child(at));
                 }
+                // What the API calls its own elsewhere stays, so learn that first.
+                self.learn_api_words();
+                if self.is_static_word(seg) && self.live < self.limits.max_nodes {
+                    let n = self.push(at, Label::Literal(seg.into()));
+                    self.nodes[at as usize].literals.insert(seg.into(), n);
+                    return Ok(n);
+                }
                 let merges = self.collapse(at, true);
                 self.pending.extend(merges);
                 return self.param_child(at, ext, SegmentKind::Slug);
@@ -740,10 +747,18 @@ impl Tree {
                         .iter()
                         .any(|(m, _)| !value_methods.contains(&&**m))
             };
+            // A field-style name (camelCase) leading somewhere no value leads
+            // (`/checklists/{id}/checkItems/{id}`) is a sub-resource.
+            let own_subtree = |seg: &str, c: NodeId| {
+                let n = &self.nodes[c as usize];
+                value_likeness(seg) < 0.2
+                    && (!n.literals.is_empty() || !n.params.is_empty())
+                    && !like_values(c)
+            };
             let candidates: Vec<(Box<str>, NodeId)> = all
                 .into_iter()
                 .filter(|(seg, c)| {
-                    (!self.is_static_word(seg) && !own_operation(seg, *c))
+                    (!self.is_static_word(seg) && !own_operation(seg, *c) && !own_subtree(seg, *c))
                         || (!is_self_word(seg) && like_values(*c))
                         || (words_are_values && word_leaves.contains(c))
                 })
@@ -1003,7 +1018,9 @@ impl Tree {
             .iter()
             .filter(|(seg, c)| {
                 let static_word = self.is_static_word(seg);
+                // Words the API uses below several objects are its own, whatever follows.
                 !is_self_word(seg)
+                    && !self.api_words.contains(&**seg)
                     && if strict {
                         shares(*c) && !static_word
                     } else {
