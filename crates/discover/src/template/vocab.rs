@@ -20,7 +20,7 @@ deploy deployments describe details devices diff disable disconnect discover dow
 draft drafts edit enable entries env events exec execute exists expire export exports favorites
 features featured feed feeds fields files filter find first fork forks form get global graph
 graphql groups health healthz help history hooks id import imports inbox index info init insights
-inspect install invite invites invoices items join json keys kill labels last latest leave
+inspect install internal invite invites invoices items join json keys kill labels last latest leave
 limits link links list live load lock locked login logout logs lookup manifest me media members
 membership merge messages meta metadata metrics mine move my new next none notifications
 oauth open options orders outbox overview owner owners page pages pause payments pending
