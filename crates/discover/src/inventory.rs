@@ -6,6 +6,7 @@
 //! answered 404/405 are probes: counted apart and kept out of the inventory.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rampart_core::{EventTime, Exchange, KeyedHasher};
 use serde::{Deserialize, Serialize};
@@ -93,7 +94,7 @@ pub struct Seen {
 /// Learns the inventory from exchanges.
 pub struct Inventory {
     templater: Templater,
-    facts: HashMap<EndpointId, EndpointFacts>,
+    facts: HashMap<EndpointId, EndpointFacts, BuildHasherDefault<IdHasher>>,
     classifier: Classifier,
     hasher: KeyedHasher,
     config: InventoryConfig,
@@ -123,7 +124,7 @@ impl Inventory {
         all.extend(learned_specs(known));
         Self {
             templater: Templater::new(config.templates.clone(), &all),
-            facts: HashMap::new(),
+            facts: HashMap::default(),
             classifier: Classifier::new(),
             hasher,
             since_compact: 0,
@@ -300,4 +301,25 @@ pub fn time_range(endpoints: &[Endpoint]) -> Option<(EventTime, EventTime)> {
     let first = endpoints.iter().map(|e| e.facts.first_seen()).min()?;
     let last = endpoints.iter().map(|e| e.facts.last_seen()).max()?;
     Some((first, last))
+}
+
+/// Hashes endpoint ids, which the templater hands out one after another (never values chosen
+/// by traffic): a multiply spreads them over the table at a fraction of SipHash's cost.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }

@@ -17,23 +17,31 @@ pub(crate) fn segments_into<'p>(
     out: &mut [&'p str; MAX_SEGMENTS],
 ) -> usize {
     let max_depth = max_depth.clamp(1, MAX_SEGMENTS);
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    // Bytes, not chars: `?`, `#` and `/` are ASCII, so every cut is on a char boundary.
+    let bytes = path.as_bytes();
+    let path = match memchr::memchr2(b'?', b'#', bytes) {
+        Some(end) => &path[..end],
+        None => path,
+    };
+    let bytes = path.as_bytes();
     let mut n = 0;
-    let mut rest = path;
-    while !rest.is_empty() {
-        rest = rest.trim_start_matches('/');
-        if rest.is_empty() {
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && bytes[at] == b'/' {
+            at += 1;
+        }
+        if at >= bytes.len() {
             break;
         }
         if n + 1 >= max_depth {
-            out[n] = cut(rest.trim_end_matches('/'));
+            out[n] = cut(path[at..].trim_end_matches('/'));
             n += 1;
             break;
         }
-        let end = rest.find('/').unwrap_or(rest.len());
-        out[n] = cut(&rest[..end]);
+        let end = memchr::memchr(b'/', &bytes[at..]).map_or(bytes.len(), |e| at + e);
+        out[n] = cut(&path[at..end]);
         n += 1;
-        rest = &rest[end..];
+        at = end;
     }
     n
 }

@@ -85,22 +85,13 @@ pub(crate) fn is_builtin_static(word: &str) -> bool {
 /// Whether a path position whose text is `seg` is a prefix that never holds a value: API
 /// version markers and common roots (`v1`, `v2beta1`, `api`, `rest`).
 pub(crate) fn is_prefix_segment(seg: &str) -> bool {
-    let s = seg.to_ascii_lowercase();
-    if matches!(
-        s.as_str(),
-        "api"
-            | "apis"
-            | "rest"
-            | "public"
-            | "internal"
-            | "private"
-            | "external"
-            | "gateway"
-            | "svc"
-    ) {
+    const WORDS: [&str; 9] = [
+        "api", "apis", "rest", "public", "internal", "private", "external", "gateway", "svc",
+    ];
+    if WORDS.iter().any(|w| w.eq_ignore_ascii_case(seg)) {
         return true;
     }
-    let Some(rest) = s.strip_prefix('v') else {
+    let Some(rest) = seg.strip_prefix(['v', 'V']) else {
         return false;
     };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();

@@ -177,7 +177,13 @@ fn request_line(value: &str, ex: &mut Exchange) -> Result<(), String> {
 /// A request target: origin form (`/a?b`) or absolute form (`http://h/a?b`).
 fn set_target(target: &str, ex: &mut Exchange) {
     let mut t = target;
-    if let Some((scheme, rest)) = t.split_once("://") {
+    // Origin form (`/a?b`), by far the most common, has no scheme to look for.
+    let absolute = if t.starts_with('/') {
+        None
+    } else {
+        t.split_once("://")
+    };
+    if let Some((scheme, rest)) = absolute {
         if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
             ex.scheme = Some(scheme.to_ascii_lowercase());
             let end = rest.find(['/', '?']).unwrap_or(rest.len());
