@@ -5,7 +5,8 @@
 #
 # Generates bench/data/combined-<LINES>.log (nginx `combined`) and bench/data/otel-<LINES>.jsonl
 # (OpenTelemetry JSON lines) with LINES lines from CLIENTS client addresses, then times
-# `rampart analyze FILE --no-store --quiet` pinned to CPU 0 (best of 3), and GoAccess on the
+# `rampart analyze FILE --no-store --quiet` pinned to CPU 0 (best of 3): discovery alone
+# (`--no-detect`) on both files, then discovery with every detector; and GoAccess on the
 # same combined log when it is installed. Writes only under bench/data/. Prints a markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,8 +51,9 @@ row() {
 
 echo "| run | lines | input | wall time (best of 3) | lines/s | peak RSS |"
 echo "|---|---:|---:|---:|---:|---:|"
-row "rampart analyze, nginx combined" "$combined" "$BIN" analyze "$combined" --no-store --quiet
-row "rampart analyze, OpenTelemetry JSON lines" "$otel" "$BIN" analyze "$otel" --no-store --quiet
+row "rampart analyze --no-detect, nginx combined" "$combined" "$BIN" analyze "$combined" --no-store --quiet --no-detect
+row "rampart analyze --no-detect, OpenTelemetry JSON lines" "$otel" "$BIN" analyze "$otel" --no-store --quiet --no-detect
+row "rampart analyze (discovery + every detector), nginx combined" "$combined" "$BIN" analyze "$combined" --no-store --quiet
 if command -v goaccess >/dev/null; then
   row "goaccess 1.7 (peer), nginx combined" "$combined" goaccess "$combined" --log-format=COMBINED -o "$DATA/goaccess.json"
 else

@@ -100,6 +100,9 @@ pub(crate) struct AnalyzeArgs {
     /// Do not read or write the database: analyse these inputs alone.
     #[arg(long)]
     pub(crate) no_store: bool,
+    /// Discovery only: skip the detectors (as `detect: {enabled: false}` in the config does).
+    #[arg(long)]
+    pub(crate) no_detect: bool,
     /// Rows of the endpoint table to print (0 for none).
     #[arg(long, default_value_t = 40, value_name = "N")]
     pub(crate) top: usize,

@@ -234,7 +234,7 @@ pub(crate) fn summary(
         }
     }
 
-    crate::render_alerts::summary(out, &analysis.detection, top)?;
+    crate::render_alerts::summary(out, &analysis.detection, analysis.detection_enabled, top)?;
 
     if top > 0 && !inv.endpoints.is_empty() {
         let mut rows: Vec<&Endpoint> = inv.endpoints.iter().collect();

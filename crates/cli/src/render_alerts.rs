@@ -17,6 +17,7 @@ fn show(s: &str, max: usize) -> String {
 pub(crate) fn summary(
     out: &mut impl Write,
     report: &DetectionReport,
+    enabled: bool,
     top: usize,
 ) -> io::Result<()> {
     let flagged: Vec<&Alert> = report
@@ -34,6 +35,13 @@ pub(crate) fn summary(
         .filter(|a| a.severity >= Severity::Low)
         .count();
     writeln!(out)?;
+    if !enabled {
+        writeln!(
+            out,
+            "Detection: off (--no-detect, or `detect: {{enabled: false}}`)"
+        )?;
+        return Ok(());
+    }
     writeln!(
         out,
         "Detection: {} alerts ({} informational) from {} actors, naming {} client addresses and {} sessions",

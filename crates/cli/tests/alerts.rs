@@ -136,3 +136,27 @@ fn analyze_writes_alerts_and_the_store_lists_them() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("use info, low, medium, high or critical"));
 }
+
+#[test]
+fn no_detect_runs_discovery_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("traffic.jsonl");
+    std::fs::write(&input, traffic()).unwrap();
+    let alerts = dir.path().join("alerts.jsonl");
+    let o = run(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--no-store",
+        "--no-detect",
+        "--alerts",
+        alerts.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("Detection: off"), "{out}");
+    assert!(
+        out.contains("/api/v1/auth/login"),
+        "the inventory is still learned: {out}"
+    );
+    assert_eq!(std::fs::read_to_string(&alerts).unwrap(), "", "no alerts");
+}

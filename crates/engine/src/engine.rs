@@ -23,6 +23,8 @@ pub struct Analysis {
     pub last_event: Option<EventTime>,
     /// What the detectors found.
     pub detection: DetectionReport,
+    /// Whether detection ran (`detect.enabled` in the config).
+    pub detection_enabled: bool,
 }
 
 /// Discovery and detection behind one `observe`.
@@ -30,6 +32,7 @@ pub struct Analysis {
 pub struct Engine {
     inventory: Inventory,
     detection: Detection,
+    detection_enabled: bool,
     exchanges: u64,
     first_event: Option<EventTime>,
     last_event: Option<EventTime>,
@@ -53,6 +56,7 @@ impl Engine {
         Self {
             inventory,
             detection,
+            detection_enabled: config.detect.enabled,
             exchanges: 0,
             first_event: None,
             last_event: None,
@@ -101,6 +105,7 @@ impl Engine {
         Analysis {
             inventory: self.inventory.finish(),
             detection: self.detection.finish(),
+            detection_enabled: self.detection_enabled,
             exchanges: self.exchanges,
             first_event: self.first_event,
             last_event: self.last_event,

@@ -46,6 +46,9 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         None => Config::default(),
     };
     config.specs.extend(args.specs.iter().cloned());
+    if args.no_detect {
+        config.detect.enabled = false;
+    }
     config
         .ingest
         .trusted_proxies
