@@ -15,6 +15,7 @@ mod alert;
 pub mod auth;
 mod exchange;
 mod hash;
+pub mod otel_line;
 pub mod redact;
 mod sketch;
 mod time;

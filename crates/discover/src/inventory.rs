@@ -163,6 +163,61 @@ impl Inventory {
         seen
     }
 
+    /// What is known of the endpoint a request would land on, without learning from it.
+    pub fn lookup(&self, host: &str, method: &str, path: &str) -> Option<EndpointView> {
+        let id = self.templater.lookup(host, method, path)?;
+        let key = self.templater.key(id)?;
+        let facts = self.facts.get(&id);
+        Some(EndpointView {
+            template: key.template,
+            documented: (self.user_specs > 0).then(|| {
+                self.templater
+                    .documented(id)
+                    .is_some_and(|(spec, _)| spec < self.user_specs)
+            }),
+            serves_sensitive_data: facts.is_some_and(EndpointFacts::serves_sensitive_data),
+            unauthenticated_success: facts.map_or(0, EndpointFacts::unauthenticated_success),
+            hits: facts.map_or(0, EndpointFacts::hits),
+        })
+    }
+
+    /// The endpoints known now (probes left out), with their hits: a view of the inventory
+    /// while it is still learning.
+    pub fn current(&self) -> Vec<(EndpointKey, u64)> {
+        let mut out: Vec<(EndpointKey, u64)> = self
+            .templater
+            .endpoints()
+            .filter(|id| !self.templater.is_probe(*id))
+            .filter_map(|id| {
+                let key = self.templater.key(id)?;
+                Some((key, self.facts.get(&id).map_or(0, EndpointFacts::hits)))
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.0.host, &a.0.template, &a.0.method).cmp(&(&b.0.host, &b.0.template, &b.0.method))
+        });
+        out
+    }
+
+    /// The learned schema of the endpoint's successful JSON answers (the lowest 2xx status
+    /// seen), for decoys that look like the real thing; `None` when no JSON answer was seen.
+    pub fn response_schema(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+    ) -> Option<serde_json::Value> {
+        let id = self.templater.lookup(host, method, path)?;
+        let facts = self.facts.get(&id)?;
+        let (_, fields) = facts
+            .response_fields
+            .iter()
+            .find(|(status, fields)| (200..300).contains(*status) && !fields.is_empty())?;
+        Some(crate::schema::schema_from_fields(
+            fields.iter().map(|(k, v)| (k.as_str(), v)),
+        ))
+    }
+
     /// Merges facts kept from an earlier run into the endpoint `key`.
     pub fn absorb(&mut self, key: &EndpointKey, facts: &EndpointFacts) {
         let id = self
@@ -301,6 +356,21 @@ pub fn time_range(endpoints: &[Endpoint]) -> Option<(EventTime, EventTime)> {
     let first = endpoints.iter().map(|e| e.facts.first_seen()).min()?;
     let last = endpoints.iter().map(|e| e.facts.last_seen()).max()?;
     Some((first, last))
+}
+
+/// What the inventory knows of one endpoint, as the inline path needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointView {
+    /// The path template (`/users/{id}`).
+    pub template: String,
+    /// Whether a supplied spec documents it (`None` when no spec was supplied).
+    pub documented: Option<bool>,
+    /// Whether its responses carried sensitive data.
+    pub serves_sensitive_data: bool,
+    /// Successful answers to requests without any credential.
+    pub unauthenticated_success: u64,
+    /// Requests seen.
+    pub hits: u64,
 }
 
 /// Hashes endpoint ids, which the templater hands out one after another (never values chosen

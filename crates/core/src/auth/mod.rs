@@ -7,6 +7,9 @@
 
 pub mod jwt;
 mod locate;
+mod scrub;
+
+pub use scrub::scrubbed;
 
 #[cfg(test)]
 mod tests;

@@ -333,6 +333,27 @@ impl Templater {
         remaps
     }
 
+    /// The endpoint a request would land on, without learning from it (the inline path asks
+    /// before the request is answered; it is observed once done). `None` for a path not seen
+    /// in this shape yet.
+    pub fn lookup(&self, host: &str, method: &str, path: &str) -> Option<EndpointId> {
+        let method = normalize_method(method);
+        let mut buf = [""; path::MAX_SEGMENTS];
+        let n = path::segments_into(path, self.config.max_depth, &mut buf);
+        let segs = &buf[..n];
+        if let Some(m) = self.matcher.find(host, method, segs) {
+            let key = (m.node, Box::<str>::from(host), Box::<str>::from(method));
+            return self.spec_endpoints.get(&key).copied();
+        }
+        let node = self.tree.lookup(host, segs)?;
+        self.tree.nodes[node as usize]
+            .endpoints
+            .iter()
+            .find(|(m, _)| &**m == method)
+            .map(|(_, id)| *id)
+            .filter(|id| self.endpoints.get(*id as usize).is_some_and(|e| e.alive))
+    }
+
     /// The key of an endpoint.
     pub fn key(&self, id: EndpointId) -> Option<EndpointKey> {
         let e = self.endpoints.get(id as usize)?;

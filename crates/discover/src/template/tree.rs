@@ -229,6 +229,36 @@ impl Tree {
                 .any(|w| w.eq_ignore_ascii_case(seg))
     }
 
+    /// Where `segs` would land, without growing or changing the tree: literal children first,
+    /// then a parameter child (one with the segment's file extension, else a bare one). `None`
+    /// when the path leaves what is known.
+    pub(crate) fn lookup(&self, host: &str, segs: &[&str]) -> Option<NodeId> {
+        let mut at = *self.roots.get(host)?;
+        for seg in segs {
+            let node = &self.nodes[at as usize];
+            if let Some(&n) = node.literals.get(*seg) {
+                at = n;
+                continue;
+            }
+            if let Some((stem, _)) = format_suffix(seg) {
+                if let Some(&n) = node.literals.get(format!("{stem}.{{format}}").as_str()) {
+                    at = n;
+                    continue;
+                }
+            }
+            let (_, ext) = split_extension(seg);
+            let suffix = ext.map(|e| format!(".{e}"));
+            let param = |want: Option<&str>| {
+                node.params.iter().copied().find(|&p| {
+                    matches!(&self.nodes[p as usize].label,
+                        Label::Param { suffix: s } if s.as_deref() == want)
+                })
+            };
+            at = param(suffix.as_deref()).or_else(|| param(None))?;
+        }
+        Some(at)
+    }
+
     /// Walks (and grows) the tree along `segs`; returns the node the path ends at and whether
     /// it ended on an overflow node.
     pub(crate) fn route(&mut self, host: &str, segs: &[&str]) -> (NodeId, bool) {
