@@ -2,7 +2,10 @@
 //!
 //! [`Store`] is the narrow, typed interface the engine writes through: endpoints of the
 //! inventory (with their facts as JSON, merged by the caller), and a record of every analysis
-//! run, and the alerts of the detectors ([`Store::save_alerts`], [`AlertQuery`]). [`SqliteStore`] is the embedded default: one SQLite file in WAL mode, schema migrations
+//! run, the alerts of the detectors ([`Store::save_alerts`], [`AlertQuery`]), and the policy's
+//! decisions ([`Store::save_decisions`], [`Store::decisions`]), manual and automatic, so that
+//! they survive a restart and a proxy and the `rampart decisions` command share them.
+//! [`SqliteStore`] is the embedded default: one SQLite file in WAL mode, schema migrations
 //! applied on open, every write in one transaction, so interrupting a run (Ctrl-C, `kill`) leaves
 //! the previous state intact rather than a half-written one.
 
@@ -14,7 +17,8 @@ pub use error::StoreError;
 pub use records::{EndpointRecord, RunRecord};
 pub use sqlite::SqliteStore;
 
-use rampart_core::{Alert, Severity};
+use rampart_core::{Alert, EventTime, Severity};
+use rampart_defend::Decision;
 
 /// Persistence for the inventory and the runs that built it.
 pub trait Store {
@@ -38,6 +42,20 @@ pub trait Store {
 
     /// Stored alerts matching `query`, newest raised first.
     fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>, StoreError>;
+
+    /// Inserts `decisions`, replacing stored decisions of the same id (a decision refreshed by
+    /// the same alert seen again), in one transaction.
+    fn save_decisions(&mut self, decisions: &[Decision]) -> Result<(), StoreError>;
+
+    /// Stored decisions, newest made first: all of them, or with `active_at`, only those that
+    /// apply at that time (no expiry, or an expiry after it).
+    fn decisions(&self, active_at: Option<EventTime>) -> Result<Vec<Decision>, StoreError>;
+
+    /// Removes the decision with this id; whether there was one.
+    fn remove_decision(&mut self, id: &str) -> Result<bool, StoreError>;
+
+    /// Removes every decision that has expired at `now`; how many went.
+    fn remove_expired(&mut self, now: EventTime) -> Result<usize, StoreError>;
 }
 
 /// Which stored alerts to list.

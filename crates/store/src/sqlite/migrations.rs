@@ -48,10 +48,36 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX alerts_by_time ON alerts (raised_ms);
     CREATE INDEX alerts_by_entity ON alerts (entity_kind, entity_value);",
+    // 3: policy decisions, manual and automatic, one row per decision id. The decision is kept
+    // whole as JSON in `body`; the other columns are copies for filtering and indexing.
+    "CREATE TABLE decisions (
+        id TEXT PRIMARY KEY,
+        action TEXT NOT NULL,
+        scope_kind TEXT NOT NULL,
+        scope_value TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX decisions_by_scope ON decisions (scope_kind, scope_value);
+    CREATE INDEX decisions_by_expiry ON decisions (expires_ms);",
 ];
 
 /// Brings the schema of `conn` up to the newest version, each step in its own transaction.
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    apply_to(conn, path, MIGRATIONS.len())
+}
+
+/// Brings the schema of `conn` up to version `target` (at most the newest); tests use it to
+/// build databases of earlier versions.
+pub(super) fn apply_to(
+    conn: &mut Connection,
+    path: &Path,
+    target: usize,
+) -> Result<(), StoreError> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if current > known {
@@ -61,7 +87,12 @@ pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError
             known,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+    let target = target.min(MIGRATIONS.len());
+    for (i, sql) in MIGRATIONS[..target]
+        .iter()
+        .enumerate()
+        .skip(current.max(0) as usize)
+    {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;

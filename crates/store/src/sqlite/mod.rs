@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags};
 
-use rampart_core::{Alert, Severity};
+use rampart_core::{Alert, EventTime, Severity};
+use rampart_defend::{Decision, Origin, Scope};
 
 use crate::{AlertQuery, EndpointRecord, RunRecord, Store, StoreError};
 
@@ -212,6 +213,91 @@ impl Store for SqliteStore {
             }
         }
         Ok(out)
+    }
+
+    fn save_decisions(&mut self, decisions: &[Decision]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR REPLACE INTO decisions (id, action, scope_kind, scope_value, reason,
+                 origin, mode, created_ms, expires_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for d in decisions {
+                let body =
+                    serde_json::to_string(d).map_err(|e| StoreError::Encode(e.to_string()))?;
+                insert.execute(params![
+                    d.id,
+                    d.action.name(),
+                    d.scope.kind(),
+                    scope_value(&d.scope),
+                    d.reason,
+                    origin_text(&d.origin),
+                    d.mode.name(),
+                    d.created.as_unix_millis(),
+                    d.expires.map(EventTime::as_unix_millis),
+                    body
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn decisions(&self, active_at: Option<EventTime>) -> Result<Vec<Decision>, StoreError> {
+        // Active at `now` means `now < expires`, as `Decision::is_active` says.
+        let mut stmt = self.conn.prepare(
+            "SELECT body FROM decisions
+             WHERE (?1 IS NULL OR expires_ms IS NULL OR expires_ms > ?1)
+             ORDER BY created_ms DESC, id",
+        )?;
+        let rows = stmt.query_map(params![active_at.map(EventTime::as_unix_millis)], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for body in rows {
+            let body = body?;
+            // A row this build cannot read (written by a newer one) is skipped, not fatal.
+            if let Ok(decision) = serde_json::from_str::<Decision>(&body) {
+                out.push(decision);
+            }
+        }
+        Ok(out)
+    }
+
+    fn remove_decision(&mut self, id: &str) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM decisions WHERE id = ?1", params![id])?;
+        Ok(n > 0)
+    }
+
+    fn remove_expired(&mut self, now: EventTime) -> Result<usize, StoreError> {
+        let n = self.conn.execute(
+            "DELETE FROM decisions WHERE expires_ms IS NOT NULL AND expires_ms <= ?1",
+            params![now.as_unix_millis()],
+        )?;
+        Ok(n)
+    }
+}
+
+/// The scope's value alone (`192.0.2.1`, `203.0.113.0/24`, a hash), as the index keeps it.
+fn scope_value(scope: &Scope) -> String {
+    match scope {
+        Scope::Ip(ip) => ip.to_string(),
+        Scope::Prefix(net) => net.to_string(),
+        Scope::Session(s) | Scope::Principal(s) | Scope::Fingerprint(s) | Scope::Actor(s) => {
+            s.clone()
+        }
+    }
+}
+
+/// Who made the decision: `manual`, `rule:NAME` or `detector:NAME`.
+fn origin_text(origin: &Origin) -> String {
+    match origin {
+        Origin::Manual => "manual".into(),
+        Origin::Rule(name) => format!("rule:{name}"),
+        Origin::Detector(name) => format!("detector:{name}"),
     }
 }
 

@@ -153,3 +153,178 @@ fn alerts_round_trip_are_replaced_by_id_and_filtered() {
         .unwrap();
     assert_eq!(timing[0].id, "a2");
 }
+
+fn decision(ip: &str, created_ms: i64, ttl_s: Option<u64>) -> rampart_defend::Decision {
+    use rampart_defend::{Action, Decision, Scope};
+    Decision::manual(
+        Action::Block {
+            status: 403,
+            body: "denied".into(),
+        },
+        Scope::Ip(ip.parse().unwrap()),
+        "abuse report 42",
+        EventTime::from_unix_millis(created_ms),
+        ttl_s.map(std::time::Duration::from_secs),
+    )
+}
+
+#[test]
+fn decisions_round_trip_through_a_reopen() {
+    use rampart_defend::{Action, Decision, Origin, Scope};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let block = decision("192.0.2.1", 1_000, Some(3600));
+    let mut from_rule = Decision::manual(
+        Action::Tarpit { delay_ms: 2000 },
+        Scope::Prefix("203.0.113.0/24".parse().unwrap()),
+        "enumeration high on ip:203.0.113.7",
+        EventTime::from_unix_millis(2_000),
+        None,
+    );
+    from_rule.origin = Origin::Rule("slow-enumerators".into());
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        store
+            .save_decisions(&[block.clone(), from_rule.clone()])
+            .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let all = store.decisions(None).unwrap();
+    assert_eq!(all, vec![from_rule.clone(), block], "newest made first");
+    let (kind, value, origin, expires): (String, String, String, Option<i64>) = store
+        .conn
+        .query_row(
+            "SELECT scope_kind, scope_value, origin, expires_ms FROM decisions WHERE id = ?1",
+            [&from_rule.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (kind.as_str(), value.as_str(), origin.as_str(), expires),
+        ("prefix", "203.0.113.0/24", "rule:slow-enumerators", None)
+    );
+}
+
+#[test]
+fn saving_a_decision_again_replaces_it_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
+    let d = decision("192.0.2.1", 1_000, Some(60));
+    store.save_decisions(std::slice::from_ref(&d)).unwrap();
+    let mut refreshed = d.clone();
+    refreshed.expires = Some(EventTime::from_unix_millis(1_000_000));
+    refreshed.reason = "seen again".into();
+    store.save_decisions(&[refreshed.clone()]).unwrap();
+    assert_eq!(store.decisions(None).unwrap(), vec![refreshed]);
+    assert!(store.remove_decision(&d.id).unwrap());
+    assert!(!store.remove_decision(&d.id).unwrap(), "already gone");
+    assert!(store.decisions(None).unwrap().is_empty());
+}
+
+#[test]
+fn only_unexpired_decisions_are_active_and_expired_ones_can_be_purged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
+    let short = decision("192.0.2.1", 0, Some(10)); // expires at 10 s
+    let long = decision("192.0.2.2", 0, Some(100)); // expires at 100 s
+    let forever = decision("192.0.2.3", 0, None);
+    store
+        .save_decisions(&[short.clone(), long.clone(), forever.clone()])
+        .unwrap();
+    let ids = |ds: Vec<rampart_defend::Decision>| {
+        let mut ids: Vec<String> = ds.into_iter().map(|d| d.id).collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(store.decisions(None).unwrap().len(), 3);
+    assert_eq!(
+        ids(store
+            .decisions(Some(EventTime::from_unix_millis(9_999)))
+            .unwrap()),
+        sorted(vec![short.id.clone(), long.id.clone(), forever.id.clone()])
+    );
+    // Expiry is exclusive, as `Decision::is_active` says.
+    assert_eq!(
+        ids(store
+            .decisions(Some(EventTime::from_unix_millis(10_000)))
+            .unwrap()),
+        sorted(vec![long.id.clone(), forever.id.clone()])
+    );
+    assert_eq!(
+        ids(store
+            .decisions(Some(EventTime::from_unix_millis(500_000)))
+            .unwrap()),
+        vec![forever.id.clone()]
+    );
+    assert_eq!(
+        store
+            .remove_expired(EventTime::from_unix_millis(10_000))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        ids(store.decisions(None).unwrap()),
+        sorted(vec![long.id, forever.id])
+    );
+    assert_eq!(
+        store
+            .remove_expired(EventTime::from_unix_millis(10_000))
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
+fn a_database_of_the_previous_schema_is_migrated_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database as the previous release left it: schema version 2, with data.
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::apply_to(&mut conn, &path, 2).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        let has_decisions: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'decisions'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(has_decisions, 0);
+        let mut old = SqliteStore {
+            conn,
+            path: path.clone(),
+        };
+        old.save_inventory(&[endpoint("/users/{id}", 5)], &run(5))
+            .unwrap();
+        old.save_alerts(&[alert(
+            "a1",
+            "enumeration",
+            rampart_core::Severity::High,
+            1_000,
+        )])
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    let version: i64 = store
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    assert_eq!(store.endpoints().unwrap().len(), 1);
+    assert_eq!(store.alerts(&AlertQuery::default()).unwrap()[0].id, "a1");
+    let d = decision("192.0.2.9", 5, Some(1));
+    store.save_decisions(std::slice::from_ref(&d)).unwrap();
+    assert_eq!(store.decisions(None).unwrap(), vec![d]);
+    drop(store);
+    // Opening again applies nothing more.
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.decisions(None).unwrap().len(), 1);
+}
