@@ -24,6 +24,9 @@ pub(crate) enum Command {
     /// List the stored alerts of the detectors, or the actors behind them.
     #[command(after_long_help = ALERTS_EXAMPLES)]
     Alerts(AlertsArgs),
+    /// Make, list and remove decisions by hand (block, rate-limit, tarpit, deceive, allow).
+    #[command(subcommand)]
+    Decisions(crate::commands::decisions::DecisionsCommand),
     /// Generate realistic traffic from an OpenAPI spec, with the truth about it.
     Simulate(SimulateArgs),
     /// Measure discovery accuracy: generate traffic from specs, rediscover them, score.

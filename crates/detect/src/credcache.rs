@@ -3,22 +3,51 @@
 //! Hashing credentials (keyed BLAKE3) and decoding JWTs costs more than every detector
 //! together, yet a client sends the same cookies and tokens on request after request. The cache
 //! maps a fast hash of the credential-bearing parts of a request (`Authorization`, `Cookie`,
-//! key headers, the query) to the session, principal and credential flag they give. It is
-//! direct-mapped and fixed in size: a collision only costs a recomputation. It holds keyed
-//! hashes only, never a credential.
+//! key headers, key parameters of the query) to the session, principal and credential flag
+//! they give. It is two-way set-associative and fixed in size (48 bytes a slot): a collision
+//! only costs a recomputation. It holds keyed hashes only, never a credential. A request whose
+//! only credentials can be cookies (most browser traffic) is read by a lean pass over its
+//! cookies rather than by the full credential locator.
+
+mod cookies;
 
 use rampart_core::auth::identify;
 pub use rampart_core::auth::Identity;
-use rampart_core::{Exchange, KeyedHasher};
+use rampart_core::{Exchange, HashTag, KeyedHasher};
 use xxhash_rust::xxh3::Xxh3;
 
+/// One cached identity, in 48 bytes.
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
     key: u64,
-    identity: Identity,
+    /// Bit 0: a session; bit 1: a principal; bit 2: a credential.
+    flags: u8,
+    session: u128,
+    principal: u128,
 }
 
-/// A direct-mapped cache of identities.
+impl Slot {
+    fn of(key: u64, id: Identity) -> Self {
+        Self {
+            key,
+            flags: u8::from(id.session.is_some())
+                | u8::from(id.principal.is_some()) << 1
+                | u8::from(id.has_credential) << 2,
+            session: id.session.map_or(0, |t| t.0),
+            principal: id.principal.map_or(0, |t| t.0),
+        }
+    }
+
+    fn identity(&self) -> Identity {
+        Identity {
+            session: (self.flags & 1 != 0).then_some(HashTag(self.session)),
+            principal: (self.flags & 2 != 0).then_some(HashTag(self.principal)),
+            has_credential: self.flags & 4 != 0,
+        }
+    }
+}
+
+/// A two-way set-associative cache of identities.
 #[derive(Debug, Clone)]
 pub struct CredentialCache {
     slots: Vec<Slot>,
@@ -27,10 +56,10 @@ pub struct CredentialCache {
 }
 
 impl CredentialCache {
-    /// A cache of `slots` entries (rounded up to a power of two, at least 1).
+    /// A cache of `slots` entries (rounded up to a power of two, at least 2).
     pub fn new(slots: usize) -> Self {
         Self {
-            slots: vec![Slot::default(); slots.max(1).next_power_of_two()],
+            slots: vec![Slot::default(); slots.max(2).next_power_of_two()],
             hits: 0,
             misses: 0,
         }
@@ -38,24 +67,53 @@ impl CredentialCache {
 
     /// The identity of `ex`, from the cache when its credential-bearing parts were seen.
     pub fn identity(&mut self, ex: &Exchange, hasher: &KeyedHasher) -> Identity {
-        let Some(key) = credential_key(ex) else {
+        self.lookup(credential_key(ex), false, ex, hasher)
+    }
+
+    /// The identity of `ex` given the hash of its credential-bearing parts (`None` when it has
+    /// none), from the cache when that hash was seen. `cookies_only` says the request has no
+    /// `Authorization`, key header or key parameter, so only its cookies need reading.
+    pub fn lookup(
+        &mut self,
+        key: Option<u64>,
+        cookies_only: bool,
+        ex: &Exchange,
+        hasher: &KeyedHasher,
+    ) -> Identity {
+        let Some(key) = key else {
             return Identity::default();
         };
-        let idx = (key as usize) & (self.slots.len() - 1);
-        let slot = &mut self.slots[idx];
-        if slot.key == key {
+        // Two ways per set: a hit in either; a miss replaces the way not hit last (the second
+        // way's key moves to the first on a hit there, so the first is the most recent).
+        let set = (key as usize) & (self.slots.len() - 2);
+        if self.slots[set].key == key {
             self.hits += 1;
-            return slot.identity;
+            return self.slots[set].identity();
+        }
+        if self.slots[set + 1].key == key {
+            self.hits += 1;
+            self.slots.swap(set, set + 1);
+            return self.slots[set].identity();
         }
         self.misses += 1;
-        let identity = compute(ex, hasher);
-        *slot = Slot { key, identity };
+        let identity = if cookies_only {
+            cookies::cookie_identity(ex, hasher)
+        } else {
+            identify(ex, hasher)
+        };
+        self.slots[set + 1] = self.slots[set];
+        self.slots[set] = Slot::of(key, identity);
         identity
     }
 
     /// Lookups answered from the cache, and computed.
     pub fn counters(&self) -> (u64, u64) {
         (self.hits, self.misses)
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
     }
 }
 
@@ -87,14 +145,14 @@ fn has(name: &str, word: &[u8]) -> bool {
     name.as_bytes().windows(word.len()).any(|w| w == word)
 }
 
-fn compute(ex: &Exchange, hasher: &KeyedHasher) -> Identity {
-    identify(ex, hasher)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use rampart_core::Headers;
+
+    fn compute(ex: &Exchange, hasher: &KeyedHasher) -> Identity {
+        identify(ex, hasher)
+    }
 
     fn ex(cookie: &str) -> Exchange {
         let mut h = Headers::new();

@@ -57,8 +57,16 @@ pub fn handed_ids(json: &[u8], out: &mut Vec<u64>) {
 
 /// Position of the next `id"` or `Id"`.
 fn memchr_id(hay: &[u8]) -> Option<usize> {
-    hay.windows(3)
-        .position(|w| (w[0] == b'i' || w[0] == b'I') && w[1] == b'd' && w[2] == b'"')
+    let finder = memchr::memmem::Finder::new(b"d\"");
+    let mut from = 0;
+    while let Some(p) = finder.find(&hay[from..]) {
+        let d = from + p;
+        if d > 0 && matches!(hay[d - 1], b'i' | b'I') {
+            return Some(d - 1);
+        }
+        from = d + 1;
+    }
+    None
 }
 
 #[cfg(test)]

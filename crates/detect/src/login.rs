@@ -5,7 +5,12 @@
 //! path. A failure is recognised by status (401, 403) or, for APIs that answer 200 to a failed
 //! login, by the body (`"success": false`, "invalid credentials", ...).
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use rampart_core::{Exchange, HashTag, KeyedHasher};
+
+mod user_fields;
 
 /// Hash domain of login user names (targets of credential attacks).
 pub const LOGIN_TARGET_DOMAIN: &str = "detect.login_target";
@@ -93,7 +98,7 @@ pub fn attempt(
     }
     let body = ex.request_body.as_ref().map(|b| b.bytes.as_slice());
     let by_path = is_login_path(&ex.path, extra_paths);
-    let by_body = body.is_some_and(|b| PASSWORD_FIELDS.iter().any(|f| contains(b, f)));
+    let by_body = body.is_some_and(|b| searchers().password.is_match(&b[..b.len().min(4096)]));
     if !by_path && !by_body {
         return None;
     }
@@ -104,14 +109,11 @@ pub fn attempt(
     let (failed, known) = match ex.status {
         Some(401 | 403) => (true, true),
         Some(s) if (200..300).contains(&s) => {
+            // The failure words, in any case, within the first 2 KiB.
             let failed = ex.response_body.as_ref().is_some_and(|b| {
-                let mut buf = [0u8; 2048];
-                let n = b.bytes.len().min(buf.len());
-                buf[..n].copy_from_slice(&b.bytes[..n]);
-                buf[..n].make_ascii_lowercase();
-                FAILURE_WORDS
-                    .iter()
-                    .any(|w| memchr::memmem::find(&buf[..n], w).is_some())
+                searchers()
+                    .failure
+                    .is_match(&b.bytes[..b.bytes.len().min(2048)])
             });
             (failed, true)
         }
@@ -126,16 +128,29 @@ pub fn attempt(
     })
 }
 
+/// The searchers of login bodies, built once.
+struct Searchers {
+    password: AhoCorasick,
+    failure: AhoCorasick,
+}
+
+fn searchers() -> &'static Searchers {
+    static SEARCHERS: OnceLock<Searchers> = OnceLock::new();
+    SEARCHERS.get_or_init(|| Searchers {
+        password: AhoCorasick::new(PASSWORD_FIELDS).expect("fixed patterns build"),
+        failure: AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(FAILURE_WORDS)
+            .expect("fixed patterns build"),
+    })
+}
+
 /// The user named in a JSON or form body.
 fn user_of(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(&body[..body.len().min(4096)]).ok()?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(trimmed).ok()?;
-        let obj = value.as_object()?;
-        return USER_FIELDS
-            .iter()
-            .find_map(|f| obj.get(*f).and_then(|v| v.as_str()).map(str::to_owned));
+        return user_fields::first_user(trimmed);
     }
     text.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
@@ -144,10 +159,6 @@ fn user_of(body: &[u8]) -> Option<String> {
             .any(|f| f.eq_ignore_ascii_case(k))
             .then(|| v.replace("%40", "@"))
     })
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(&hay[..hay.len().min(4096)], needle).is_some()
 }
 
 #[cfg(test)]

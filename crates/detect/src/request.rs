@@ -1,24 +1,26 @@
 //! [`Request`]: what detectors read of an exchange, derived once per exchange.
 //!
 //! Hashing credentials, shaping the path and recognising a login cost more than any single
-//! detector, so they are done here once and shared. Secrets and personal values appear only as
-//! keyed hashes.
+//! detector, so they are done here once and shared ([`Deriver`] keeps the caches that make it
+//! cheap). Secrets and personal values appear only as keyed hashes.
+
+mod derive;
+pub mod ua;
 
 use std::net::IpAddr;
 
 use rampart_core::{fast_hash, Entity, EntityKind, Exchange, HashTag, KeyedHasher};
-use xxhash_rust::xxh3::Xxh3;
 
-use crate::credcache::{CredentialCache, Identity};
-use crate::login::{self, LoginAttempt};
+use crate::credcache::CredentialCache;
+use crate::login::LoginAttempt;
 use crate::profile::Traits;
-use crate::shape::{shape, Shape};
+use crate::shape::Shape;
+
+pub use derive::Deriver;
+pub use ua::UaFacts;
 
 /// Hash domain of path objects (ids, phone numbers) as enumeration targets.
 pub const OBJECT_DOMAIN: &str = "detect.object";
-
-/// Latest event time detectors accept (the end of year 9999), in Unix ms.
-const MAX_TIME_MS: i64 = 253_402_300_799_999;
 
 /// Facts about the request's endpoint that only the inventory knows, passed in by the engine.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,6 +38,9 @@ pub struct Request<'a> {
     pub ex: &'a Exchange,
     /// Event time, Unix milliseconds.
     pub time: i64,
+    /// Event time, Unix seconds (saturating at `u32::MAX`, the year 2106): compact state
+    /// keeps times in this form.
+    pub secs: u32,
     /// Client address, when the source has one.
     pub ip: Option<IpAddr>,
     /// Hash of the client address (0 without one).
@@ -58,6 +63,9 @@ pub struct Request<'a> {
     pub fingerprint: u64,
     /// Number of cookies sent.
     pub cookies: u16,
+    /// Fast (unkeyed) hash of the first `Cookie` header's value, 0 without one: a key for
+    /// memos of work that depends on the cookies alone. It never leaves memory.
+    pub cookie_hash: u64,
     /// Fast (unkeyed) hash of the object in the path, lower-cased, for sketches; 0 without
     /// one. It never leaves memory; [`Request::object_tag`] is what alerts show.
     pub object_key: u64,
@@ -72,6 +80,8 @@ pub struct Request<'a> {
     pub asn: Option<u32>,
     /// The user agent ("" without one), looked up once.
     ua: &'a str,
+    /// What the user agent declares (browser, crawler, bot).
+    pub ua_facts: UaFacts,
     /// The client's traits so far (traversal, cookies, logins), before this request.
     pub traits: Traits,
 }
@@ -94,7 +104,8 @@ impl<'a> Request<'a> {
         Self::derive_cached(ex, config, hasher, facts, &mut CredentialCache::new(1))
     }
 
-    /// [`Request::derive`] with a cache of credential hashes shared across requests.
+    /// [`Request::derive`] with a cache of credential hashes shared across requests
+    /// ([`Deriver`] also keeps the other caches).
     pub fn derive_cached(
         ex: &'a Exchange,
         config: &DeriveConfig,
@@ -102,48 +113,7 @@ impl<'a> Request<'a> {
         facts: EndpointFacts,
         cache: &mut CredentialCache,
     ) -> Self {
-        let ip = ex.client;
-        let prefix = ip.map(network_prefix);
-        let shape = shape(&ex.path);
-        let mut h = Xxh3::new();
-        h.update(ex.method.as_bytes());
-        h.update(b" ");
-        h.update(ex.host.as_deref().unwrap_or("").as_bytes());
-        h.update(shape.template.as_bytes());
-        let endpoint_key = h.digest();
-
-        let Identity {
-            session,
-            principal,
-            has_credential,
-        } = cache.identity(ex, hasher);
-        let object_key = shape.object.map_or(0, object_hash);
-        let login = login::attempt(ex, &config.login_paths, hasher);
-        Self {
-            ex,
-            // Clamped to years 1970..=9999 so that window arithmetic cannot overflow on a
-            // forged timestamp.
-            time: ex.time.as_unix_millis().clamp(1, MAX_TIME_MS),
-            ip,
-            ip_key: ip.map_or(0, |ip| hash_ip(ip, 128)),
-            prefix,
-            prefix_key: prefix.map_or(0, |(p, len)| hash_ip(p, len)),
-            endpoint_key,
-            shape,
-            session,
-            principal,
-            has_credential,
-            fingerprint: fingerprint(ex),
-            ua: ex.user_agent().unwrap_or(""),
-            asn: None,
-            cookies: count_cookies(ex),
-            object_key,
-            hasher,
-            login,
-            is_page: is_page(ex),
-            facts,
-            traits: Traits::default(),
-        }
+        derive::build(ex, config, hasher, facts, cache, None)
     }
 
     /// Keyed hash of the object in the path, when there is one, as alerts name targets.
@@ -156,14 +126,19 @@ impl<'a> Request<'a> {
 
     /// `METHOD host/template`, as alerts name endpoints.
     pub fn endpoint(&self) -> String {
-        format!(
-            "{} {}{}",
+        let mut s = format!(
+            "{} {}",
             self.ex.method,
-            self.ex.host.as_deref().unwrap_or(""),
-            self.shape.template
-        )
+            self.ex.host.as_deref().unwrap_or("")
+        );
+        self.shape.write_template(&mut s);
+        s
     }
 
+    /// The session's key for sketches and maps (0 without a session).
+    pub fn session_key(&self) -> u64 {
+        self.session.map_or(0, |s| s.0 as u64)
+    }
     /// The user agent, or "" without one.
     pub fn user_agent(&self) -> &'a str {
         self.ua
@@ -222,7 +197,7 @@ pub fn network_prefix(ip: IpAddr) -> (IpAddr, u8) {
     }
 }
 
-fn hash_ip(ip: IpAddr, len: u8) -> u64 {
+pub(crate) fn hash_ip(ip: IpAddr, len: u8) -> u64 {
     let mut b = [0u8; 17];
     match ip {
         IpAddr::V4(v4) => b[..4].copy_from_slice(&v4.octets()),
@@ -230,61 +205,6 @@ fn hash_ip(ip: IpAddr, len: u8) -> u64 {
     }
     b[16] = len;
     fast_hash(&b)
-}
-
-/// Hash of the user agent, the order of header names and the accept-language value.
-fn fingerprint(ex: &Exchange) -> u64 {
-    let mut h = Xxh3::new();
-    for (name, value) in ex.request_headers.iter() {
-        h.update(name.as_bytes());
-        h.update(b":");
-        if name == "user-agent" || name == "accept-language" {
-            h.update(value.as_bytes());
-        }
-        h.update(b"\n");
-    }
-    h.digest()
-}
-
-/// The fast hash of an object id, lower-cased without allocating for ids up to 128 bytes.
-fn object_hash(object: &str) -> u64 {
-    let mut buf = [0u8; 128];
-    if object.len() <= buf.len() {
-        let b = &mut buf[..object.len()];
-        b.copy_from_slice(object.as_bytes());
-        b.make_ascii_lowercase();
-        fast_hash(b)
-    } else {
-        fast_hash(object.to_ascii_lowercase().as_bytes())
-    }
-}
-
-fn count_cookies(ex: &Exchange) -> u16 {
-    ex.request_headers
-        .get_all("cookie")
-        .filter(|v| v.contains('='))
-        .map(|v| v.bytes().filter(|&b| b == b';').count() + 1)
-        .sum::<usize>()
-        .min(usize::from(u16::MAX)) as u16
-}
-
-const PAGE_EXTENSIONS: &[&str] = &[
-    ".html", ".htm", ".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
-    ".woff", ".woff2", ".map",
-];
-
-fn is_page(ex: &Exchange) -> bool {
-    if !ex.method.eq_ignore_ascii_case("GET") {
-        return false;
-    }
-    let path = ex.path.as_bytes();
-    let ends_with = |e: &str| {
-        path.len() >= e.len() && path[path.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
-    };
-    if path == b"/" || PAGE_EXTENSIONS.iter().any(|e| ends_with(e)) {
-        return true;
-    }
-    matches!(ex.response_content_type(), Some(ct) if ct.starts_with("text/html"))
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use rampart_core::{Alert, Exchange, KeyedHasher};
 use crate::actors::{roll_up, Actor};
 use crate::alerts::{AlertBook, BookLimits, BookStats};
 use crate::config::DetectConfig;
-use crate::credcache::CredentialCache;
 use crate::detector::{Detector, Signal};
 use crate::detectors::agent::Agent;
 use crate::detectors::{
@@ -17,7 +16,7 @@ use crate::detectors::{
 use crate::keyed::KeyedStats;
 use crate::profile::Profiles;
 use crate::recommend::{RateRecommendation, Recommender};
-use crate::request::{DeriveConfig, EndpointFacts, Request};
+use crate::request::{DeriveConfig, Deriver, EndpointFacts};
 
 /// What detection found.
 #[derive(Debug, Clone)]
@@ -53,12 +52,11 @@ const OUT_OF_ORDER_TOLERANCE_MS: i64 = 60_000;
 
 /// The detection half of the engine.
 pub struct Detection {
-    derive: DeriveConfig,
+    deriver: Deriver,
     hasher: KeyedHasher,
     profiles: Profiles,
     detectors: Vec<Box<dyn Detector>>,
     book: AlertBook,
-    credentials: CredentialCache,
     asn_db: Option<std::sync::Arc<crate::signals::geo::GeoDb>>,
     recommender: Recommender,
     signals: Vec<Signal>,
@@ -127,9 +125,9 @@ impl Detection {
             }
         }
         Self {
-            derive: DeriveConfig {
+            deriver: Deriver::new(DeriveConfig {
                 login_paths: config.login_paths.clone(),
-            },
+            }),
             hasher,
             profiles: Profiles::new(config.max_profiles, 3_600_000),
             detectors,
@@ -139,7 +137,6 @@ impl Detection {
                 max_alerts: config.max_alerts,
                 ..BookLimits::default()
             }),
-            credentials: CredentialCache::new(8192),
             asn_db: None,
             recommender: Recommender::new(config.max_profiles / 10),
             signals: Vec::new(),
@@ -181,11 +178,10 @@ impl Detection {
         if ex.client.is_none() {
             self.without_client += 1;
         }
-        if ex.user_agent().is_none_or(str::is_empty) {
+        let mut req = self.deriver.derive(ex, &self.hasher, facts);
+        if req.user_agent().is_empty() {
             self.without_user_agent += 1;
         }
-        let mut req =
-            Request::derive_cached(ex, &self.derive, &self.hasher, facts, &mut self.credentials);
         req.traits = self.profiles.observe(&req);
         if let (Some(db), Some(ip)) = (&self.asn_db, req.ip) {
             req.asn = db.asn_ref(ip).map(|(n, _)| n);

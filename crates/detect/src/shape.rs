@@ -1,6 +1,11 @@
 //! The online shape of a path: id-like segments replaced by `{}` in one pass, without the
 //! sibling analysis of the inventory, so detectors can group requests by endpoint the moment
 //! they arrive. The last id-like segment is the request's *object*, the target of enumeration.
+//!
+//! The shape borrows the path: which segments are ids is a bit mask, and the template text
+//! (`/api/v1/users/{}`) is written only when an alert names the endpoint.
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Longest path, in bytes, that is shaped; longer paths are cut (attackers choose paths).
 const MAX_PATH: usize = 512;
@@ -8,14 +13,124 @@ const MAX_PATH: usize = 512;
 const MAX_SEGMENTS: usize = 16;
 
 /// A path's shape and the object it names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape<'a> {
-    /// The path with id-like segments replaced by `{}` (query removed, at most 16 segments).
-    pub template: String,
+    /// The path, cut at 512 bytes.
+    path: &'a str,
+    /// Bit `i` is set when the `i`-th non-empty segment is an id.
+    ids: u16,
+    /// Non-empty segments kept (at most 16).
+    kept: u8,
+    /// Whether segments beyond the 16th were dropped.
+    truncated: bool,
     /// The last id-like segment, as received.
     pub object: Option<&'a str>,
     /// What the object looks like.
     pub object_kind: Option<IdKind>,
+}
+
+/// One segment of a shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// A literal segment, as received.
+    Literal(&'a str),
+    /// An id-like segment (`{}` in the template).
+    Id,
+}
+
+/// Shapes `path`: `/api/v1/users/8812/orders` → (`/api/v1/users/{}/orders`, object `8812`).
+pub fn shape(path: &str) -> Shape<'_> {
+    let path = cut(path, MAX_PATH);
+    let mut s = Shape {
+        path,
+        ids: 0,
+        kept: 0,
+        truncated: false,
+        object: None,
+        object_kind: None,
+    };
+    for (i, seg) in path.split('/').filter(|s| !s.is_empty()).enumerate() {
+        if i == MAX_SEGMENTS {
+            s.truncated = true;
+            break;
+        }
+        s.kept += 1;
+        if let Some(kind) = id_kind(seg) {
+            s.ids |= 1 << i;
+            s.object = Some(seg);
+            s.object_kind = Some(kind);
+        }
+    }
+    s
+}
+
+impl<'a> Shape<'a> {
+    /// The segments of the template, in order (at most 16).
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'a>> + '_ {
+        let ids = self.ids;
+        self.path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .take(usize::from(self.kept))
+            .enumerate()
+            .map(move |(i, seg)| {
+                if ids & (1 << i) != 0 {
+                    Segment::Id
+                } else {
+                    Segment::Literal(seg)
+                }
+            })
+    }
+
+    /// The literal segments (the words of the template, without its ids).
+    pub fn literals(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.segments().filter_map(|s| match s {
+            Segment::Literal(l) => Some(l),
+            Segment::Id => None,
+        })
+    }
+
+    /// The path with id-like segments replaced by `{}` (query removed, at most 16 segments):
+    /// `/api/v1/users/{}/orders`.
+    pub fn template(&self) -> String {
+        let mut out = String::with_capacity(self.path.len().min(64) + 4);
+        self.write_template(&mut out);
+        out
+    }
+
+    /// Appends [`Shape::template`] to `out`.
+    pub fn write_template(&self, out: &mut String) {
+        let start = out.len();
+        for seg in self.segments() {
+            out.push('/');
+            match seg {
+                Segment::Literal(l) => out.push_str(l),
+                Segment::Id => out.push_str("{}"),
+            }
+        }
+        if self.truncated {
+            out.push_str("/…");
+        }
+        if out.len() == start {
+            out.push('/');
+        }
+    }
+
+    /// A hash of the template, seeded with `seed` (the method and host): the same for every
+    /// path of one shape, without writing the template.
+    pub fn hash(&self, seed: u64) -> u64 {
+        let mut h = seed;
+        for seg in self.segments() {
+            h = match seg {
+                Segment::Literal(l) => xxh3_64_with_seed(l.as_bytes(), h),
+                Segment::Id => xxh3_64_with_seed(b"{}", h ^ ID_MARK),
+            };
+        }
+        if self.truncated {
+            h = xxh3_64_with_seed(b"...", h ^ ID_MARK);
+        }
+        h
+    }
 }
 
 /// The kind of an id-like segment.
@@ -33,36 +148,8 @@ pub enum IdKind {
     Token,
 }
 
-/// Shapes `path`: `/api/v1/users/8812/orders` → (`/api/v1/users/{}/orders`, object `8812`).
-pub fn shape(path: &str) -> Shape<'_> {
-    let path = cut(path, MAX_PATH);
-    let mut template = String::with_capacity(path.len().min(64));
-    let mut object = None;
-    let mut object_kind = None;
-    for (i, seg) in path.split('/').filter(|s| !s.is_empty()).enumerate() {
-        if i == MAX_SEGMENTS {
-            template.push_str("/…");
-            break;
-        }
-        template.push('/');
-        match id_kind(seg) {
-            Some(kind) => {
-                template.push_str("{}");
-                object = Some(seg);
-                object_kind = Some(kind);
-            }
-            None => template.push_str(seg),
-        }
-    }
-    if template.is_empty() {
-        template.push('/');
-    }
-    Shape {
-        template,
-        object,
-        object_kind,
-    }
-}
+/// Mixed into the hash for an id segment, so `{}` as a literal segment stays distinct.
+const ID_MARK: u64 = 0x5bd1_e995_0000_0001;
 
 fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -134,20 +221,20 @@ mod tests {
     #[test]
     fn ids_become_placeholders_and_the_last_is_the_object() {
         let s = shape("/api/v1/users/8812/orders/ab12cd34ef");
-        assert_eq!(s.template, "/api/v1/users/{}/orders/{}");
+        assert_eq!(s.template(), "/api/v1/users/{}/orders/{}");
         assert_eq!(s.object, Some("ab12cd34ef"));
         let s = shape("/api/v1/numbers/+15551234567/portability");
-        assert_eq!(s.template, "/api/v1/numbers/{}/portability");
+        assert_eq!(s.template(), "/api/v1/numbers/{}/portability");
         assert_eq!(s.object_kind, Some(IdKind::Phone));
     }
 
     #[test]
     fn words_versions_and_root_stay_literal() {
-        assert_eq!(shape("/api/v2/users/me").template, "/api/v2/users/me");
-        assert_eq!(shape("/").template, "/");
-        assert_eq!(shape("").template, "/");
+        assert_eq!(shape("/api/v2/users/me").template(), "/api/v2/users/me");
+        assert_eq!(shape("/").template(), "/");
+        assert_eq!(shape("").template(), "/");
         assert_eq!(shape("/static/app.js").object, None);
-        assert_eq!(shape("/reports/12.pdf").template, "/reports/{}");
+        assert_eq!(shape("/reports/12.pdf").template(), "/reports/{}");
     }
 
     #[test]
@@ -167,15 +254,30 @@ mod tests {
     fn long_paths_are_bounded() {
         let long = "/a".repeat(5000);
         let s = shape(&long);
-        assert!(s.template.len() < 64, "{}", s.template);
+        assert!(s.template().len() < 64, "{}", s.template());
+    }
+
+    #[test]
+    fn one_shape_one_hash() {
+        let a = shape("/api/v1/users/8812/orders");
+        let b = shape("//api/v1/users/77/orders/");
+        assert_eq!(a.hash(1), b.hash(1));
+        assert_ne!(a.hash(1), a.hash(2));
+        assert_ne!(a.hash(1), shape("/api/v1/users/8812").hash(1));
+        assert_ne!(shape("/a/{}").hash(1), shape("/a/12").hash(1));
+        assert_eq!(
+            a.literals().collect::<Vec<_>>(),
+            ["api", "v1", "users", "orders"]
+        );
     }
 
     proptest! {
         #[test]
         fn never_panics_and_stays_bounded(path in "\\PC{0,600}") {
             let s = shape(&path);
-            prop_assert!(s.template.len() <= MAX_PATH + 8);
-            prop_assert!(s.template.starts_with('/'));
+            let t = s.template();
+            prop_assert!(t.len() <= MAX_PATH + 8);
+            prop_assert!(t.starts_with('/'));
         }
     }
 }

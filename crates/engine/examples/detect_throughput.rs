@@ -23,12 +23,27 @@ fn main() {
     if std::env::args().any(|a| a == "--each") {
         each(&exchanges);
     }
+    // `--repeat N` observes the traffic N times over (fresh state each time), for profiling.
+    let repeat: usize = std::env::args()
+        .skip_while(|a| a != "--repeat")
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1);
+    for _ in 1..repeat {
+        let mut d = Detection::new(&DetectConfig::default(), KeyedHasher::new([9; 32]));
+        for ex in &exchanges {
+            d.observe(ex, EndpointFacts::default());
+        }
+        std::hint::black_box(d.finish().alerts.len());
+    }
     let mut d = Detection::new(&DetectConfig::default(), KeyedHasher::new([9; 32]));
     let start = Instant::now();
+    let cpu = cpu_ns();
     for ex in &exchanges {
         d.observe(ex, EndpointFacts::default());
     }
     let observed = start.elapsed();
+    let cpu = cpu_ns().zip(cpu).map(|(b, a)| b.saturating_sub(a));
     let report = d.finish();
     let finished = start.elapsed() - observed;
     println!(
@@ -42,9 +57,27 @@ fn main() {
         report.profiled_clients,
         report.state_bytes as f64 / report.profiled_clients.max(1) as f64,
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "on-CPU time of observe: {:.2} s ({:.0}/s of CPU time; differs from the above when other work shares the core)",
+            cpu as f64 / 1e9,
+            exchanges.len() as f64 / (cpu as f64 / 1e9)
+        );
+    }
     for (part, bytes) in &report.state_bytes_by_part {
         println!("  {part:<20} {:>8.1} KB", *bytes as f64 / 1e3);
     }
+}
+
+/// Nanoseconds this thread has run on a CPU (Linux), to tell its own cost from time spent
+/// waiting for a core.
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Cost of the shared part (request view, profiles, alert book, recommendations) with no
@@ -76,8 +109,8 @@ fn each(exchanges: &[rampart_core::Exchange]) {
     };
     // The request view alone, and reading the exchanges alone.
     let hasher = KeyedHasher::new([9; 32]);
-    let mut cache = rampart_detect::credcache::CredentialCache::new(8192);
-    let derive = rampart_detect::request::DeriveConfig::default();
+    let mut deriver =
+        rampart_detect::request::Deriver::new(rampart_detect::request::DeriveConfig::default());
     let start = Instant::now();
     let mut sink = 0u64;
     let rounds = if std::env::args().any(|a| a == "--derive-loop") {
@@ -86,16 +119,12 @@ fn each(exchanges: &[rampart_core::Exchange]) {
         1
     };
     for ex in exchanges.iter().cycle().take(exchanges.len() * rounds) {
-        let r = rampart_detect::Request::derive_cached(
-            ex,
-            &derive,
-            &hasher,
-            EndpointFacts::default(),
-            &mut cache,
-        );
+        let r = deriver.derive(ex, &hasher, EndpointFacts::default());
         sink ^= r.endpoint_key ^ r.fingerprint;
     }
     let per = start.elapsed().as_secs_f64() * 1e9 / (exchanges.len() * rounds) as f64;
+    let (hits, misses) = deriver.cache_counters();
+    println!("credential cache: {hits} hits, {misses} misses");
     let start = Instant::now();
     for ex in exchanges {
         sink ^= ex

@@ -31,6 +31,7 @@
 mod body;
 mod clock;
 pub mod config;
+pub mod deceive;
 mod error;
 mod exchange;
 mod fail;

@@ -174,6 +174,16 @@ impl ProbeInspector {
         }
     }
 
+    /// Log4Shell lookups in one request header's value.
+    pub fn inspect_header(&self, name: &str, value: &[u8], out: &mut Vec<ProbeMatch>) {
+        self.inspect_lookup(value, "header", Some(name), out);
+    }
+
+    /// Log4Shell lookups in a request body sample.
+    pub fn inspect_body(&self, body: &[u8], out: &mut Vec<ProbeMatch>) {
+        self.inspect_lookup(body, "body", None, out);
+    }
+
     /// Log4Shell lookups in a header value or body sample.
     fn inspect_lookup(
         &self,

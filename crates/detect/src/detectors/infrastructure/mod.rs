@@ -147,11 +147,7 @@ impl InfrastructureDetector {
 /// The severity of a weak finding (a hosting network, a foreign country): real users,
 /// authenticated principals and self-declared monitors and crawlers are noted, not flagged.
 fn soft(req: &Request<'_>) -> Severity {
-    let ua = req.user_agent().to_ascii_lowercase();
-    let declared = ["bot", "monitor", "uptime", "crawler", "spider"]
-        .iter()
-        .any(|w| ua.contains(w));
-    if req.traits.looks_human() || req.principal.is_some() || declared {
+    if req.traits.looks_human() || req.principal.is_some() || req.ua_facts.declared_bot {
         Severity::Info
     } else {
         Severity::Low

@@ -19,11 +19,13 @@ pub use config::PivotConfig;
 
 use std::collections::BTreeMap;
 
-use rampart_core::{fast_hash, Owasp, Severity};
+use rampart_core::{Owasp, Severity};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
+use crate::shape::Segment;
 use crate::sketch::Admission;
 
 /// The detector's name.
@@ -62,27 +64,31 @@ impl Pivot {
     fn split(&self, req: &Request<'_>) -> (u64, u64) {
         let host = req.ex.host.as_deref().unwrap_or("");
         let label = host.split('.').next().unwrap_or("");
-        let mut surface = String::from(label);
-        let mut rest = req.shape.template.as_str();
-        for seg in req.shape.template.split('/').filter(|s| !s.is_empty()) {
-            let is_surface = self
-                .config
-                .surface_words
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(seg))
-                || is_version(seg);
-            if !is_surface {
-                break;
+        let mut surface = xxh3_64(label.as_bytes());
+        let mut resource = xxh3_64(req.ex.method.as_bytes());
+        let mut in_surface = true;
+        for seg in req.shape.segments() {
+            if in_surface {
+                if let Segment::Literal(l) = seg {
+                    let is_surface = self
+                        .config
+                        .surface_words
+                        .iter()
+                        .any(|w| w.eq_ignore_ascii_case(l))
+                        || is_version(l);
+                    if is_surface {
+                        surface = xxh3_64_with_seed(l.as_bytes(), surface);
+                        continue;
+                    }
+                }
+                in_surface = false;
             }
-            surface.push('/');
-            surface.push_str(seg);
-            rest = &rest[1 + seg.len()..];
+            resource = match seg {
+                Segment::Literal(l) => xxh3_64_with_seed(l.as_bytes(), resource),
+                Segment::Id => resource.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15,
+            };
         }
-        let resource = format!("{} {}", req.ex.method, rest);
-        (
-            fast_hash(surface.as_bytes()),
-            fast_hash(resource.as_bytes()),
-        )
+        (surface, resource)
     }
 
     fn step(&mut self, key: u64, surface: u64, req: &Request<'_>) -> Option<State> {

@@ -108,7 +108,7 @@ impl Detector for Scraping {
         let window = self.config.window_secs as f64;
         // Judged only when a signal is made: most requests make none.
         let severity = || {
-            if is_declared_crawler(req.user_agent()) {
+            if req.ua_facts.declared_crawler {
                 Severity::Info
             } else {
                 Severity::Medium
@@ -175,20 +175,4 @@ fn signal(
         members,
         detail: None,
     }
-}
-
-/// Whether the user agent declares a search-engine crawler.
-pub(crate) fn is_declared_crawler(ua: &str) -> bool {
-    const BOTS: &[&str] = &[
-        "googlebot",
-        "bingbot",
-        "duckduckbot",
-        "baiduspider",
-        "yandexbot",
-        "applebot",
-        "slurp",
-        "facebookexternalhit",
-    ];
-    let lower = ua.to_ascii_lowercase();
-    BOTS.iter().any(|b| lower.contains(b))
 }

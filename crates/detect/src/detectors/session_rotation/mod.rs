@@ -24,7 +24,6 @@ use std::collections::BTreeMap;
 use rampart_core::{Owasp, Severity};
 
 use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
-use crate::detectors::scraping::is_declared_crawler;
 use crate::keyed::{Keyed, KeyedStats};
 use crate::request::Request;
 use crate::sketch::{Admission, Distinct, Window};
@@ -117,10 +116,6 @@ fn render_cookies(f: &BTreeMap<String, f64>) -> String {
     )
 }
 
-fn claims_browser(ua: &str) -> bool {
-    ua.starts_with("Mozilla/") && !ua.contains("compatible;") && !is_declared_crawler(ua)
-}
-
 impl Detector for SessionRotation {
     fn name(&self) -> &'static str {
         NAME
@@ -144,7 +139,7 @@ impl Detector for SessionRotation {
                     s.sessions.insert(session.0 as u64);
                 }
             }
-            let browser = claims_browser(req.user_agent());
+            let browser = req.ua_facts.claims_browser;
             if browser && !req.is_page && req.cookies <= c.max_browser_cookies {
                 s.cookieless += 1;
             }

@@ -65,7 +65,7 @@ impl TargetIps {
         let personal = matches!(
             req.shape.object_kind,
             Some(crate::shape::IdKind::Phone | crate::shape::IdKind::Email)
-        ) || req.shape.template.split('/').any(|seg| {
+        ) || req.shape.literals().any(|seg| {
             self.config
                 .personal_words
                 .iter()

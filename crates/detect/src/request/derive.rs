@@ -1,0 +1,402 @@
+//! Building a [`Request`] from an exchange: one pass over the request headers gives the user
+//! agent, the fingerprint, the cookie count and the key of the credential cache; the path is
+//! shaped without copying; logins are recognised only on `POST`.
+
+use rampart_core::{fast_hash, Exchange, KeyedHasher};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+
+use super::ua::{UaCache, UaFacts};
+use super::{hash_ip, network_prefix, DeriveConfig, EndpointFacts, Request};
+use crate::credcache::CredentialCache;
+use crate::login;
+use crate::profile::Traits;
+use crate::shape::shape;
+
+/// Latest event time detectors accept (the end of year 9999), in Unix ms.
+const MAX_TIME_MS: i64 = 253_402_300_799_999;
+
+/// Derives requests with the caches that make it cheap: credential hashes (a client sends the
+/// same cookies and tokens on request after request) and user-agent facts.
+#[derive(Debug, Clone)]
+pub struct Deriver {
+    config: DeriveConfig,
+    credentials: CredentialCache,
+    agents: UaCache,
+}
+
+impl Deriver {
+    /// A deriver with `config`.
+    pub fn new(config: DeriveConfig) -> Self {
+        Self {
+            config,
+            credentials: CredentialCache::new(1 << 15),
+            agents: UaCache::new(4096),
+        }
+    }
+
+    /// The request view of `ex`.
+    pub fn derive<'a>(
+        &mut self,
+        ex: &'a Exchange,
+        hasher: &'a KeyedHasher,
+        facts: EndpointFacts,
+    ) -> Request<'a> {
+        build(
+            ex,
+            &self.config,
+            hasher,
+            facts,
+            &mut self.credentials,
+            Some(&mut self.agents),
+        )
+    }
+
+    /// Credential-cache lookups answered from the cache, and computed.
+    pub fn cache_counters(&self) -> (u64, u64) {
+        self.credentials.counters()
+    }
+
+    /// Bytes held by the caches.
+    pub fn bytes(&self) -> usize {
+        self.credentials.bytes() + self.agents.bytes()
+    }
+}
+
+/// What one pass over the request headers gives.
+struct Headers<'a> {
+    ua: &'a str,
+    fingerprint: u64,
+    cookies: u16,
+    credential_key: Option<u64>,
+    /// Fast hash of the first `Cookie` header's value (0 without one).
+    cookie_hash: u64,
+    /// No `Authorization`, key header or key parameter: only cookies can be credentials.
+    cookies_only: bool,
+}
+
+/// Chains `bytes` into the hash `h`. Inputs longer than 240 bytes are hashed unseeded and
+/// folded in, since XXH3 derives a whole secret for a seeded long input.
+fn mix(bytes: &[u8], h: u64) -> u64 {
+    if bytes.len() <= 240 {
+        xxh3_64_with_seed(bytes, h)
+    } else {
+        (xxh3_64(bytes) ^ h.rotate_left(23)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+/// Seeds of the fingerprint: the start, and a header value (so a name and a value never hash
+/// alike).
+const FINGERPRINT_SEED: u64 = 0x6670_7269_6e74_0001;
+const VALUE_SEED: u64 = 0x7661_6c75_6500_0002;
+
+/// Seeds of the credential key, per kind of header.
+const COOKIE_SEED: u64 = 0x636f_6f6b_6965_0001;
+const AUTHORIZATION_SEED: u64 = 0x6175_7468_0000_0002;
+const QUERY_SEED: u64 = 0x7175_6572_7900_0003;
+
+/// The user agent, the fingerprint (a hash of the header names in order, the user agent and
+/// the accept-language value), the cookie count, and a hash of every header that can carry a
+/// credential (`None` when none can).
+fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
+    let mut fingerprint = FINGERPRINT_SEED;
+    let mut ua = None;
+    let mut cookies = 0usize;
+    let mut key = 0u64;
+    let mut any = false;
+    let mut cookies_only = true;
+    let mut cookie_hash = 0;
+    for (name, value) in ex.request_headers.iter() {
+        fingerprint = mix(name.as_bytes(), fingerprint);
+        match name {
+            "user-agent" => {
+                ua.get_or_insert(value);
+                fingerprint = mix(value.as_bytes(), fingerprint ^ VALUE_SEED);
+            }
+            "accept-language" => fingerprint = mix(value.as_bytes(), fingerprint ^ VALUE_SEED),
+            "cookie" => {
+                let v = value.as_bytes();
+                if memchr::memchr(b'=', v).is_some() {
+                    cookies += memchr::memchr_iter(b';', v).count() + 1;
+                }
+                let hash = xxh3_64(v).max(1);
+                if cookie_hash == 0 {
+                    cookie_hash = hash;
+                }
+                key = (key ^ COOKIE_SEED ^ hash).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                any = true;
+            }
+            "authorization" => {
+                key = mix(value.as_bytes(), key ^ AUTHORIZATION_SEED);
+                any = true;
+                cookies_only = false;
+            }
+            _ if may_carry_key(name.as_bytes()) => {
+                key = mix(value.as_bytes(), key ^ xxh3_64(name.as_bytes()));
+                any = true;
+                cookies_only = false;
+            }
+            _ => {}
+        }
+    }
+    if ex.query.is_some() {
+        // Only key parameters carry credentials: a scraper's ever-changing query must not
+        // defeat the cache.
+        for (name, value) in ex.query_pairs() {
+            if !value.is_empty() && is_key_param(name) {
+                key = mix(name.as_bytes(), key ^ QUERY_SEED);
+                key = mix(value.as_bytes(), key);
+                any = true;
+                cookies_only = false;
+            }
+        }
+    }
+    Headers {
+        ua: ua.unwrap_or(""),
+        fingerprint,
+        cookies: cookies.min(usize::from(u16::MAX)) as u16,
+        // 0 marks an empty cache slot.
+        credential_key: any.then_some(key.max(1)),
+        cookie_hash,
+        cookies_only,
+    }
+}
+
+/// Whether a (lower-case) header name could carry a key or token (a superset of the names the
+/// credential locator reads, which is all the cache key needs).
+fn may_carry_key(name: &[u8]) -> bool {
+    memchr::memchr2_iter(b'k', b't', name).any(|i| {
+        let rest = &name[i..];
+        rest.starts_with(b"key") || rest.starts_with(b"token")
+    })
+}
+
+/// Whether a query parameter name carries an API key or token (the credential locator's rule:
+/// lower case, `_` and `-` removed).
+pub(crate) fn is_key_param(name: &str) -> bool {
+    const KEY_PARAMS: &[&[u8]] = &[
+        b"apikey",
+        b"key",
+        b"token",
+        b"accesstoken",
+        b"auth",
+        b"clientsecret",
+    ];
+    if name.len() > 64 {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    let mut n = 0;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            continue;
+        }
+        let mut tmp = [0u8; 4];
+        let enc = c.to_ascii_lowercase().encode_utf8(&mut tmp);
+        buf[n..n + enc.len()].copy_from_slice(enc.as_bytes());
+        n += enc.len();
+    }
+    KEY_PARAMS.contains(&&buf[..n])
+}
+
+/// Builds the view; `agents` memoises user-agent facts when given.
+pub(super) fn build<'a>(
+    ex: &'a Exchange,
+    config: &DeriveConfig,
+    hasher: &'a KeyedHasher,
+    facts: EndpointFacts,
+    cache: &mut CredentialCache,
+    agents: Option<&mut UaCache>,
+) -> Request<'a> {
+    let ip = ex.client;
+    let prefix = ip.map(network_prefix);
+    let shape = shape(&ex.path);
+    let seed = xxh3_64_with_seed(
+        ex.host.as_deref().unwrap_or("").as_bytes(),
+        xxh3_64(ex.method.as_bytes()),
+    );
+    let endpoint_key = shape.hash(seed);
+    let h = headers(ex);
+    let identity = cache.lookup(h.credential_key, h.cookies_only, ex, hasher);
+    let object_key = shape.object.map_or(0, object_hash);
+    let login = login::attempt(ex, &config.login_paths, hasher);
+    let ua_facts = match agents {
+        Some(a) => a.facts(h.ua),
+        None if h.ua.is_empty() => UaFacts::default(),
+        None => UaFacts::of(h.ua),
+    };
+    // Clamped to years 1970..=9999 so that window arithmetic cannot overflow on a forged
+    // timestamp.
+    let time = ex.time.as_unix_millis().clamp(1, MAX_TIME_MS);
+    Request {
+        ex,
+        time,
+        secs: (time / 1000).min(i64::from(u32::MAX)) as u32,
+        ip,
+        ip_key: ip.map_or(0, |ip| hash_ip(ip, 128)),
+        prefix,
+        prefix_key: prefix.map_or(0, |(p, len)| hash_ip(p, len)),
+        endpoint_key,
+        shape,
+        session: identity.session,
+        principal: identity.principal,
+        has_credential: identity.has_credential,
+        fingerprint: h.fingerprint,
+        ua: h.ua,
+        ua_facts,
+        asn: None,
+        cookies: h.cookies,
+        cookie_hash: h.cookie_hash,
+        object_key,
+        hasher,
+        login,
+        is_page: is_page(ex),
+        facts,
+        traits: Traits::default(),
+    }
+}
+
+/// The fast hash of an object id, lower-cased without allocating for ids up to 128 bytes.
+fn object_hash(object: &str) -> u64 {
+    let mut buf = [0u8; 128];
+    if object.len() <= buf.len() {
+        let b = &mut buf[..object.len()];
+        b.copy_from_slice(object.as_bytes());
+        b.make_ascii_lowercase();
+        fast_hash(b)
+    } else {
+        fast_hash(object.to_ascii_lowercase().as_bytes())
+    }
+}
+
+const PAGE_EXTENSIONS: &[&str] = &[
+    ".html", ".htm", ".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
+    ".woff", ".woff2", ".map",
+];
+
+fn is_page(ex: &Exchange) -> bool {
+    if !ex.method.eq_ignore_ascii_case("GET") {
+        return false;
+    }
+    let path = ex.path.as_bytes();
+    let ends_with = |e: &str| {
+        path.len() >= e.len() && path[path.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+    };
+    if path == b"/" || PAGE_EXTENSIONS.iter().any(|e| ends_with(e)) {
+        return true;
+    }
+    matches!(ex.response_content_type(), Some(ct) if ct.starts_with("text/html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_core::Headers as H;
+
+    fn ex(headers: &[(&str, &str)], query: Option<&str>) -> Exchange {
+        let mut h = H::new();
+        for (n, v) in headers {
+            h.push(n, *v);
+        }
+        Exchange {
+            request_headers: h,
+            query: query.map(str::to_owned),
+            ..Exchange::default()
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_is_names_in_order_agent_and_languages() {
+        let chrome = "Mozilla/5.0 (X11) Chrome/142.0.0.0";
+        let base = ex(
+            &[
+                ("user-agent", chrome),
+                ("accept", "*/*"),
+                ("accept-language", "en-US,en;q=0.9"),
+                ("cookie", "sid=abc; theme=dark; c3=v"),
+            ],
+            None,
+        );
+        let f = headers(&base).fingerprint;
+        let other_values = ex(
+            &[
+                ("user-agent", chrome),
+                ("accept", "text/html"),
+                ("accept-language", "en-US,en;q=0.9"),
+                ("cookie", "sid=xyz"),
+            ],
+            None,
+        );
+        assert_eq!(headers(&other_values).fingerprint, f);
+        let reordered = ex(
+            &[
+                ("accept", "*/*"),
+                ("user-agent", chrome),
+                ("accept-language", "en-US,en;q=0.9"),
+                ("cookie", "sid=abc"),
+            ],
+            None,
+        );
+        assert_ne!(headers(&reordered).fingerprint, f);
+        let other_language = ex(
+            &[
+                ("user-agent", chrome),
+                ("accept", "*/*"),
+                ("accept-language", "de"),
+                ("cookie", "sid=abc"),
+            ],
+            None,
+        );
+        assert_ne!(headers(&other_language).fingerprint, f);
+    }
+
+    #[test]
+    fn one_pass_counts_cookies_and_keys_credentials() {
+        let base = ex(
+            &[
+                ("user-agent", "Mozilla/5.0 (X11) Chrome/142.0.0.0"),
+                ("cookie", "sid=abc; theme=dark; c3=v"),
+                ("x-api-key", "k-1"),
+            ],
+            Some("zip=10001&api_key=s3"),
+        );
+        let got = headers(&base);
+        assert_eq!(got.cookies, 3);
+        assert_eq!(got.ua, "Mozilla/5.0 (X11) Chrome/142.0.0.0");
+        assert!(!got.cookies_only);
+        let key = got.credential_key.unwrap();
+        // Another search query, same credentials: same key.
+        let other = Exchange {
+            query: Some("zip=10002&api_key=s3".into()),
+            ..base.clone()
+        };
+        assert_eq!(headers(&other).credential_key, Some(key));
+        // Another API key: another key.
+        let other = Exchange {
+            query: Some("zip=10002&api_key=s4".into()),
+            ..base.clone()
+        };
+        assert_ne!(headers(&other).credential_key, Some(key));
+        assert_eq!(headers(&Exchange::default()).credential_key, None);
+        let only_cookies = ex(&[("cookie", "sid=1")], Some("q=1"));
+        let cookies = headers(&only_cookies);
+        assert!(cookies.cookies_only && cookies.credential_key.is_some());
+    }
+
+    #[test]
+    fn key_parameters_follow_the_locator() {
+        for (name, want) in [
+            ("api_key", true),
+            ("API-KEY", true),
+            ("access_token", true),
+            ("client_secret", true),
+            ("auth", true),
+            ("zip", false),
+            ("keys", false),
+            ("tokén", false),
+        ] {
+            assert_eq!(is_key_param(name), want, "{name}");
+        }
+        assert!(may_carry_key(b"x-api-key") && may_carry_key(b"x-auth-token"));
+        assert!(!may_carry_key(b"accept") && !may_carry_key(b"content-type"));
+    }
+}
