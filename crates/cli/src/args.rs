@@ -27,9 +27,6 @@ pub(crate) enum Command {
     /// Make, list and remove decisions by hand (block, rate-limit, tarpit, deceive, allow).
     #[command(subcommand)]
     Decisions(crate::commands::decisions::DecisionsCommand),
-    /// Make, list and remove decisions by hand (block, rate-limit, tarpit, deceive, allow).
-    #[command(subcommand)]
-    Decisions(crate::commands::decisions::DecisionsCommand),
     /// Generate realistic traffic from an OpenAPI spec, with the truth about it.
     Simulate(SimulateArgs),
     /// Measure discovery accuracy: generate traffic from specs, rediscover them, score.

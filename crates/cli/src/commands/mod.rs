@@ -5,7 +5,6 @@ mod analyze;
 pub(crate) use analyze::Problems;
 mod config;
 pub(crate) mod decisions;
-pub(crate) mod decisions;
 mod eval;
 mod eval_detect;
 mod inventory;
@@ -20,7 +19,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Analyze(a) => analyze::run(a),
         Command::Inventory(a) => inventory::run(a),
         Command::Alerts(a) => alerts::run(a),
-        Command::Decisions(c) => decisions::run(c),
         Command::Decisions(c) => decisions::run(c),
         Command::Simulate(a) => simulate::run(a),
         Command::Eval(a) => eval::run(a),
