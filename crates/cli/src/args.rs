@@ -24,6 +24,12 @@ pub(crate) enum Command {
     /// List the stored alerts of the detectors, or the actors behind them.
     #[command(after_long_help = ALERTS_EXAMPLES)]
     Alerts(AlertsArgs),
+    /// Start the sample API behind the proxy, replay benign users and the seeds' attacks
+    /// through it, and show what was discovered, detected and stopped.
+    Demo(DemoArgs),
+    /// Run the inline protection proxy: discover, detect and enforce the policy on live
+    /// traffic.
+    Proxy(ProxyArgs),
     /// Make, list and remove decisions by hand (block, rate-limit, tarpit, deceive, allow).
     #[command(subcommand)]
     Decisions(crate::commands::decisions::DecisionsCommand),
@@ -115,6 +121,36 @@ pub(crate) struct AnalyzeArgs {
     /// No progress bar and no summary table (files given with --openapi/--report are still written).
     #[arg(long, short)]
     pub(crate) quiet: bool,
+}
+
+/// `rampart demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Random seed of the simulated traffic.
+    #[arg(long, default_value_t = 7)]
+    pub(crate) seed: u64,
+    /// Minutes of traffic to simulate (event time; replayed as fast as the proxy takes it).
+    #[arg(long, default_value_t = 60)]
+    pub(crate) minutes: u64,
+    /// Benign users to simulate.
+    #[arg(long, default_value_t = 1500)]
+    pub(crate) benign_users: usize,
+    /// Size of the attacks (1.0: as in the seed articles).
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) scale: f64,
+}
+
+/// `rampart proxy`.
+#[derive(Debug, Args)]
+pub(crate) struct ProxyArgs {
+    /// Configuration file (YAML) with a `proxy:` section (docs/proxy.md) and optionally
+    /// `policy:`, `api:`, `access_log:` and the engine's sections.
+    #[arg(long, value_name = "FILE", env = "RAMPART_CONFIG")]
+    pub(crate) config: PathBuf,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
 }
 
 /// `rampart alerts`.

@@ -95,6 +95,55 @@ impl Engine {
         Ok(warnings)
     }
 
+    /// What the inventory knows of the endpoint a request would land on, without learning
+    /// from it.
+    pub fn lookup(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+    ) -> Option<rampart_discover::inventory::EndpointView> {
+        self.inventory.lookup(host, method, path)
+    }
+
+    /// The learned schema of an endpoint's successful JSON answers (for decoys).
+    pub fn response_schema(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+    ) -> Option<serde_json::Value> {
+        self.inventory.response_schema(host, method, path)
+    }
+
+    /// The inventory as known now, as a JSON array of `{host, method, template, hits}`.
+    pub fn inventory_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.inventory
+                .current()
+                .into_iter()
+                .map(|(key, hits)| {
+                    serde_json::json!({
+                        "host": key.host,
+                        "method": key.method,
+                        "template": key.template,
+                        "hits": hits,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// The detectors' alerts so far (one per detector, entity and episode).
+    pub fn alerts(&self) -> Vec<rampart_core::Alert> {
+        self.detection.alerts()
+    }
+
+    /// Names of the detectors running (what a policy's `detector:` may name).
+    pub fn detector_names(&self) -> Vec<&'static str> {
+        self.detection.detector_names()
+    }
+
     /// Exchanges observed so far.
     pub fn exchanges(&self) -> u64 {
         self.exchanges

@@ -36,6 +36,7 @@ mod error;
 mod exchange;
 mod fail;
 mod forwarded;
+pub mod guard;
 mod handler;
 mod io;
 mod listener;
@@ -52,6 +53,7 @@ mod websocket;
 pub use config::{ConfigError, FailMode, ProxyConfig};
 pub use error::ProxyError;
 pub use exchange::build_exchange;
+pub use guard::{Guard, GuardOptions, GuardStats, EVENT_TIME_HEADER};
 pub use phases::{
     BodySample, Completed, DelayGuard, HookError, LocalResponse, NoopPhases, Outcome, Phases,
     RequestCtx, RouteInfo, Scheme, Verdict,

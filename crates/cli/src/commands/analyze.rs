@@ -65,7 +65,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     let mut store = if args.no_store {
         None
     } else {
-        let path = data_dir::db_path(args.store.db.clone());
+        let path = data_dir::db_path(args.store.db.clone().or_else(|| config.db.clone()));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
@@ -160,7 +160,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-fn load_specs(paths: &[PathBuf]) -> anyhow::Result<Vec<Spec>> {
+pub(crate) fn load_specs(paths: &[PathBuf]) -> anyhow::Result<Vec<Spec>> {
     let mut specs = Vec::new();
     for path in paths {
         let spec = load_spec(path).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -186,7 +186,10 @@ fn load_specs(paths: &[PathBuf]) -> anyhow::Result<Vec<Spec>> {
 
 /// The keyed hasher: the installation's key beside the database, or a throw-away key when
 /// nothing is stored (hashes then only need to agree within the run).
-fn hasher_for(config: &Config, store: Option<&SqliteStore>) -> anyhow::Result<KeyedHasher> {
+pub(crate) fn hasher_for(
+    config: &Config,
+    store: Option<&SqliteStore>,
+) -> anyhow::Result<KeyedHasher> {
     let path = match (&config.hash_key_file, store) {
         (Some(p), _) => p.clone(),
         (None, Some(s)) => s.path().with_file_name("rampart.key"),

@@ -4,10 +4,13 @@ mod alerts;
 mod analyze;
 pub(crate) use analyze::Problems;
 mod config;
+mod control;
 pub(crate) mod decisions;
+mod demo;
 mod eval;
 mod eval_detect;
 mod inventory;
+pub(crate) mod proxy;
 mod simulate;
 
 use crate::args::{Cli, Command};
@@ -19,6 +22,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Analyze(a) => analyze::run(a),
         Command::Inventory(a) => inventory::run(a),
         Command::Alerts(a) => alerts::run(a),
+        Command::Demo(a) => demo::run(a),
+        Command::Proxy(a) => proxy::run(a),
         Command::Decisions(c) => decisions::run(c),
         Command::Simulate(a) => simulate::run(a),
         Command::Eval(a) => eval::run(a),

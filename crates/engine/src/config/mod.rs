@@ -34,6 +34,22 @@ pub struct Config {
     /// File holding the 32-byte key used to hash secrets and personal data; by default
     /// `rampart.key` beside the database.
     pub hash_key_file: Option<PathBuf>,
+    /// The policy file (docs/policy.md), relative to the config file: what `rampart proxy`
+    /// enforces and `rampart analyze --policy` replays. Without one, Rampart only watches.
+    pub policy: Option<PathBuf>,
+    /// Where `rampart proxy` appends its access log (OpenTelemetry JSON lines, secrets
+    /// replaced by keyed hashes), relative to the config file.
+    pub access_log: Option<PathBuf>,
+    /// The SQLite database (`--db` and `RAMPART_DB` take precedence), relative to the config
+    /// file.
+    pub db: Option<PathBuf>,
+    /// The inline proxy's listeners, routes and upstreams (docs/proxy.md); read by
+    /// `rampart proxy`, which checks it.
+    #[serde(skip_serializing)]
+    pub proxy: Option<serde::de::IgnoredAny>,
+    /// The management API (docs/management-api.md); read by `rampart proxy`, which checks it.
+    #[serde(skip_serializing)]
+    pub api: Option<serde::de::IgnoredAny>,
 }
 
 /// The `ingest:` section.
@@ -62,6 +78,14 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     for spec in &mut config.specs {
         if spec.is_relative() {
             *spec = base.join(&*spec);
+        }
+    }
+    for path in [&mut config.policy, &mut config.access_log, &mut config.db]
+        .into_iter()
+        .flatten()
+    {
+        if path.is_relative() {
+            *path = base.join(&*path);
         }
     }
     // Files of the infrastructure detector are relative to the config file too.

@@ -1,0 +1,124 @@
+//! `rampart demo`: the sample API from the simulator behind the real proxy, benign users and
+//! the seeds' attacks replayed through it, and what was discovered, detected and stopped.
+
+mod replay;
+mod report;
+mod upstream;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rampart_proxy::Proxy;
+use rampart_sim::scenario::{simulate, ScenarioConfig};
+
+use super::proxy::{prepare, spawn_ticker, store_learned};
+use crate::args::DemoArgs;
+use crate::{data_dir, Outcome};
+
+/// The policy the demo enforces: what a security engineer would switch on first.
+const DEMO_POLICY: &str = include_str!("demo-policy.yaml");
+
+fn write_config(dir: &Path, upstream: std::net::SocketAddr, db: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(dir.join("policy.yaml"), DEMO_POLICY)?;
+    let config = format!(
+        "# Written by `rampart demo`: the proxy in front of the simulated sample API.\n\
+         policy: policy.yaml\n\
+         access_log: access.jsonl\n\
+         db: {db}\n\
+         proxy:\n\
+         \x20 listen:\n\
+         \x20   - addr: 127.0.0.1:0\n\
+         \x20 trusted_proxies: [127.0.0.1/32]\n\
+         \x20 routes:\n\
+         \x20   - path_prefix: /\n\
+         \x20     upstream: acme\n\
+         \x20 upstreams:\n\
+         \x20   acme:\n\
+         \x20     servers: [\"{upstream}\"]\n",
+        db = db.display()
+    );
+    let path = dir.join("rampart.yaml");
+    std::fs::write(&path, config)?;
+    Ok(path)
+}
+
+pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
+    let db = data_dir::db_path(args.store.db.clone());
+    let dir = db
+        .parent()
+        .map_or_else(|| PathBuf::from("rampart-demo"), |p| p.join("demo"));
+    let config = ScenarioConfig {
+        seed: args.seed,
+        benign_users: args.benign_users,
+        duration: Duration::from_secs(args.minutes * 60),
+        scale: args.scale,
+        ..ScenarioConfig::default()
+    };
+    eprintln!(
+        "rampart demo: simulating {} benign users and the seeds' attacks over {} minutes of traffic...",
+        config.benign_users, args.minutes
+    );
+    let (exchanges, truth) = simulate(&config);
+    let exchanges = Arc::new(exchanges);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    let report = runtime.block_on(async {
+        let upstream = upstream::start(exchanges.clone())
+            .await
+            .context("starting the sample API")?;
+        let config_path = write_config(&dir, upstream, &db)?;
+        let prepared = prepare(&config_path, Some(db.clone()), true)?;
+        let guard = prepared.guard.clone();
+        spawn_ticker(guard.clone());
+        let server = Proxy::new(prepared.proxy, guard.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let bound = server.bind().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let addr = *bound
+            .local_addrs()
+            .first()
+            .context("the proxy has no listener")?;
+        eprintln!(
+            "rampart demo: sample API on {upstream}, proxy on {addr}; replaying {} requests through it...",
+            exchanges.len()
+        );
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(bound.serve(async move {
+            let _ = stop_rx.await;
+        }));
+        let started = Instant::now();
+        let fates = replay::replay(exchanges.clone(), addr).await;
+        let took = started.elapsed();
+        // Let the last exchanges reach the engine and their alerts become decisions.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let g = guard.clone();
+        tokio::task::spawn_blocking(move || g.flush(super::proxy::now())).await?;
+        let alerts = guard.alerts();
+        let decisions = guard.decisions(truth.end);
+        let stats = guard.stats();
+        let _ = stop_tx.send(());
+        let _ = serving.await;
+        let g = guard.clone();
+        let db2 = db.clone();
+        let inventory = g.inventory_json();
+        tokio::task::spawn_blocking(move || store_learned(&g, &db2)).await??;
+        anyhow::Ok(report::Report {
+            exchanges: &exchanges,
+            truth: &truth,
+            fates,
+            took,
+            alerts,
+            decisions,
+            stats,
+            inventory,
+            db: db.clone(),
+            dir: dir.clone(),
+        }
+        .render())
+    })?;
+    print!("{report}");
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,190 @@
+//! The guard's slow path: which alerts changed, what waits to be stored, the access log, and
+//! the decisions made by hand in the store (`rampart decisions add`) while the proxy runs.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rampart_core::{Alert, EventTime, Exchange, KeyedHasher};
+use rampart_defend::{Decision, DecisionBook, Origin};
+use rampart_store::{SqliteStore, Store};
+
+use super::access_log::AccessLog;
+use super::stats::Counters;
+use super::GuardOptions;
+
+/// Which slow-path jobs are due.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Due {
+    pub(crate) sync: bool,
+    pub(crate) persist: bool,
+}
+
+/// State of the slow path (behind one lock; only `on_done` and management calls take it).
+#[derive(Debug)]
+pub(crate) struct SyncState {
+    /// Alert id → (last seen, requests) at the last pass: what "changed" means.
+    seen: HashMap<String, (EventTime, u64)>,
+    pending_alerts: Vec<Alert>,
+    pending_decisions: Vec<Decision>,
+    removed: Vec<String>,
+    store: Option<SqliteStore>,
+    log: Option<AccessLog>,
+    options: GuardOptions,
+    last_sync: Instant,
+    last_persist: Instant,
+}
+
+impl SyncState {
+    pub(crate) fn new(
+        store: Option<SqliteStore>,
+        log: Option<AccessLog>,
+        options: &GuardOptions,
+    ) -> Self {
+        let now = Instant::now();
+        Self {
+            seen: HashMap::new(),
+            pending_alerts: Vec::new(),
+            pending_decisions: Vec::new(),
+            removed: Vec::new(),
+            store,
+            log,
+            options: options.clone(),
+            last_sync: now,
+            last_persist: now,
+        }
+    }
+
+    /// Alerts known at the last pass.
+    pub(crate) fn alerts_known(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Which jobs are due at `now` (and marks them as done).
+    pub(crate) fn due(&mut self, now: Instant) -> Due {
+        let sync = now.duration_since(self.last_sync) >= self.options.sync_every;
+        let persist = now.duration_since(self.last_persist) >= self.options.persist_every;
+        if sync {
+            self.last_sync = now;
+        }
+        if persist {
+            self.last_persist = now;
+        }
+        Due { sync, persist }
+    }
+
+    /// The alerts of `all` that are new or grew since the last pass. Alerts the engine no
+    /// longer holds are forgotten, so this stays as bounded as the engine's alert book.
+    pub(crate) fn changed(&mut self, all: Vec<Alert>) -> Vec<Alert> {
+        let mut next = HashMap::with_capacity(all.len());
+        let mut changed = Vec::new();
+        for alert in all {
+            let mark = (alert.last_seen, alert.requests);
+            let before = self.seen.get(&alert.id).copied();
+            next.insert(alert.id.clone(), mark);
+            if before != Some(mark) {
+                changed.push(alert);
+            }
+        }
+        self.seen = next;
+        changed
+    }
+
+    pub(crate) fn remember_alerts(&mut self, alerts: Vec<Alert>) {
+        self.pending_alerts.extend(alerts);
+    }
+
+    pub(crate) fn remember_decisions(&mut self, decisions: &[Decision]) {
+        self.pending_decisions.extend_from_slice(decisions);
+    }
+
+    /// Forgets a decision everywhere; whether the store held it.
+    pub(crate) fn forget_decision(&mut self, id: &str) -> bool {
+        self.pending_decisions.retain(|d| d.id != id);
+        match &mut self.store {
+            Some(s) => s.remove_decision(id).unwrap_or_else(|e| {
+                tracing::warn!("decision {id} could not be removed from the store: {e}");
+                self.removed.push(id.to_owned());
+                false
+            }),
+            None => false,
+        }
+    }
+
+    /// Appends `ex` to the access log, if there is one.
+    pub(crate) fn log(&mut self, ex: &Exchange, hasher: &KeyedHasher, counters: &Counters) {
+        if let Some(log) = &mut self.log {
+            match log.write(ex, hasher) {
+                Ok(()) => counters.log_line(),
+                Err(e) => {
+                    counters.log_error();
+                    tracing::warn!("access log write failed: {e}");
+                }
+            }
+        }
+    }
+
+    /// Writes pending alerts and decisions, drops expired decisions from the store, and
+    /// picks up manual decisions added or removed in the store by another process.
+    pub(crate) fn persist(&mut self, now: EventTime, counters: &Counters, book: &mut DecisionBook) {
+        if let Some(log) = &mut self.log {
+            if let Err(e) = log.flush() {
+                counters.log_error();
+                tracing::warn!("access log flush failed: {e}");
+            }
+        }
+        let Some(store) = &mut self.store else {
+            self.pending_alerts.clear();
+            self.pending_decisions.clear();
+            return;
+        };
+        let alerts = std::mem::take(&mut self.pending_alerts);
+        if !alerts.is_empty() {
+            if let Err(e) = store.save_alerts(&alerts) {
+                counters.store_error();
+                tracing::warn!("alerts could not be stored: {e}");
+            }
+        }
+        let decisions = std::mem::take(&mut self.pending_decisions);
+        if !decisions.is_empty() {
+            if let Err(e) = store.save_decisions(&decisions) {
+                counters.store_error();
+                tracing::warn!("decisions could not be stored: {e}");
+            }
+        }
+        for id in std::mem::take(&mut self.removed) {
+            if store.remove_decision(&id).is_err() {
+                counters.store_error();
+            }
+        }
+        if let Err(e) = store.remove_expired(now) {
+            counters.store_error();
+            tracing::warn!("expired decisions could not be removed: {e}");
+        }
+        match store.decisions(Some(now)) {
+            Ok(stored) => {
+                let manual: Vec<&Decision> = stored
+                    .iter()
+                    .filter(|d| matches!(d.origin, Origin::Manual))
+                    .collect();
+                for d in &manual {
+                    if book.get(&d.id).is_none() {
+                        book.insert((*d).clone(), now);
+                    }
+                }
+                let gone: Vec<String> = book
+                    .iter()
+                    .filter(|d| matches!(d.origin, Origin::Manual))
+                    .filter(|d| !manual.iter().any(|m| m.id == d.id))
+                    .map(|d| d.id.clone())
+                    .collect();
+                for id in gone {
+                    book.remove(&id);
+                }
+            }
+            Err(e) => {
+                counters.store_error();
+                tracing::warn!("stored decisions could not be read: {e}");
+            }
+        }
+    }
+}
