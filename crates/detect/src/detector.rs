@@ -12,6 +12,7 @@ use rampart_core::{fast_hash, Entity, EntityKind, HashTag, Owasp, Severity};
 
 use crate::keyed::KeyedStats;
 use crate::request::Request;
+use crate::shared::Shared;
 
 /// Renders an alert's evidence from its figures.
 pub type Render = fn(&BTreeMap<String, f64>) -> String;
@@ -138,6 +139,20 @@ pub trait Detector: Send {
     /// Reads one request and pushes a signal for each flagged thing it belongs to. Time is
     /// read from the request only.
     fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>);
+
+    /// [`Detector::observe`] with the request's shared records (its client's address record
+    /// and its (address, endpoint) record), which [`Detection`](crate::Detection) looks up
+    /// once for every detector. Built-in detectors keep their per-address and per-pair state
+    /// there; the default ignores the records.
+    fn observe_shared(
+        &mut self,
+        req: &Request<'_>,
+        shared: &mut Shared<'_>,
+        out: &mut Vec<Signal>,
+    ) {
+        let _ = shared;
+        self.observe(req, out);
+    }
 
     /// Counters of the detector's bounded maps, by map name.
     fn stats(&self) -> Vec<(&'static str, KeyedStats)>;

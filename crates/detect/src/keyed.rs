@@ -2,37 +2,17 @@
 //!
 //! The attacker chooses how many entities there are, so the map has a cap. When it is full, an
 //! entry idle for longer than the idle limit is evicted; when none is idle, the least recently
-//! seen of a small sample is. Evictions are counted, and so are the entities that could not be
-//! tracked at all.
+//! seen of a small sample is. Evictions are counted.
+//!
+//! It is an open-addressing table (linear probing, backward-shift deletion) over three
+//! arrays — keys, last-seen stamps (4 bytes: event time in 16 ms ticks, modulo 2^32, which
+//! wraps every 2.2 years; ages are wrapping differences) and states — that grows by doubling
+//! up to the size that holds the cap at a load of 7/8 and never beyond, so its memory is known
+//! from the cap: `slots × (12 + size_of::<S>())` bytes. Eviction samples from a roving hand
+//! over the slots, so there is no queue to keep beside the entries. A lookup reads one cache
+//! line of keys and then the state.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::BuildHasherDefault;
-
-/// Hashes a `u64` key that is already a good hash (keys are XXH3 outputs).
-#[derive(Default, Clone, Copy)]
-pub struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type Map<S> = HashMap<u64, Slot<S>, BuildHasherDefault<PassThrough>>;
-
-#[derive(Debug, Clone)]
-struct Slot<S> {
-    last_seen: i64,
-    state: S,
-}
+use crate::merge::Merge;
 
 /// Counters of a [`Keyed`] map.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,45 +28,233 @@ pub struct KeyedStats {
 /// A map from entity key (a 64-bit hash) to state, capped at `cap` entries.
 #[derive(Debug, Clone)]
 pub struct Keyed<S> {
-    map: Map<S>,
+    /// 0 marks an empty slot (key 0 is stored as [`ZERO_KEY`]).
+    keys: Vec<u64>,
+    stamps: Vec<u32>,
+    states: Vec<S>,
+    len: usize,
     cap: usize,
-    idle_ms: i64,
+    /// Slots at the cap.
+    max_slots: usize,
+    /// Idle time, in ticks.
+    idle: u32,
     evicted: u64,
-    /// Keys in the order they were inserted (or given a second chance).
-    order: VecDeque<u64>,
+    /// Where the next eviction looks first.
+    hand: usize,
 }
 
 /// How many entries are looked at to pick one to evict.
 const EVICTION_SAMPLE: usize = 8;
+/// Most slots looked at (empty ones included) to pick one to evict.
+const EVICTION_SCAN: usize = 64;
+/// Slots of a table's first allocation.
+const FIRST_SLOTS: usize = 16;
+/// Key 0 marks empty slots; an entity whose key is 0 is stored under this one.
+const ZERO_KEY: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn norm(key: u64) -> u64 {
+    if key == 0 {
+        ZERO_KEY
+    } else {
+        key
+    }
+}
+
+/// Milliseconds per stamp tick.
+const TICK_MS: i64 = 16;
+
+/// Event time in ticks, as stamps hold it (modulo 2^32).
+fn tick(now_ms: i64) -> u32 {
+    now_ms.div_euclid(TICK_MS) as u32
+}
+
+/// How long before `now` the stamp `t` is, in ticks (0 for a stamp after `now`).
+fn age(now: u32, t: u32) -> u32 {
+    let d = now.wrapping_sub(t);
+    if (d as i32) < 0 {
+        0
+    } else {
+        d
+    }
+}
+
+/// Whether stamp `a` is later than `b`.
+fn later(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+
+/// Slots needed to hold `cap` entries at a load of at most 7/8.
+fn slots_for(cap: usize) -> usize {
+    cap.saturating_mul(8).div_ceil(7).max(1)
+}
 
 impl<S: Default> Keyed<S> {
     /// A map holding at most `cap` entities (at least one); entries idle for `idle_ms` of event
-    /// time are the first to go.
+    /// time are the first to go. Nothing is allocated until the first entry.
     pub fn new(cap: usize, idle_ms: i64) -> Self {
+        let cap = cap.max(1);
         Self {
-            map: Map::default(),
-            cap: cap.max(1),
-            idle_ms,
+            keys: Vec::new(),
+            stamps: Vec::new(),
+            states: Vec::new(),
+            len: 0,
+            cap,
+            max_slots: slots_for(cap),
+            idle: (idle_ms.max(0) / TICK_MS).min(i64::from(i32::MAX)) as u32,
             evicted: 0,
-            order: VecDeque::new(),
+            hand: 0,
+        }
+    }
+
+    /// The home slot of `key`: the high bits of a multiplicative hash, scaled to the table.
+    fn home(&self, key: u64) -> usize {
+        let h = key.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (key >> 29);
+        ((u128::from(h) * self.keys.len() as u128) >> 64) as usize
+    }
+
+    /// `Ok(slot)` holding `key`, or `Err(slot)` where it would go.
+    fn find(&self, key: u64) -> Result<usize, usize> {
+        let n = self.keys.len();
+        if n == 0 {
+            return Err(0);
+        }
+        let mut i = self.home(key);
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return Ok(i);
+            }
+            if k == 0 {
+                return Err(i);
+            }
+            i += 1;
+            if i == n {
+                i = 0;
+            }
         }
     }
 
     /// The state of `key`, created (evicting another when full) if absent, stamped `now`.
     pub fn entry(&mut self, key: u64, now: i64) -> &mut S {
-        if !self.map.contains_key(&key) && self.map.len() >= self.cap {
+        let key = norm(key);
+        let t = tick(now);
+        let at = match self.find(key) {
+            Ok(i) => i,
+            Err(_) => self.insert(key, t),
+        };
+        if later(t, self.stamps[at]) {
+            self.stamps[at] = t;
+        }
+        &mut self.states[at]
+    }
+
+    /// Inserts `key` (absent) with a default state; returns its slot.
+    fn insert(&mut self, key: u64, now: u32) -> usize {
+        if self.len >= self.cap {
             self.evict_one(now);
         }
-        let order = &mut self.order;
-        let slot = self.map.entry(key).or_insert_with(|| {
-            order.push_back(key);
-            Slot {
-                last_seen: now,
-                state: S::default(),
+        if (self.len + 1) * 8 > self.keys.len() * 7 && self.keys.len() < self.max_slots {
+            self.grow();
+        }
+        // The load stays at most 7/8, so the search ends at an empty slot.
+        let (Ok(i) | Err(i)) = self.find(key);
+        self.keys[i] = key;
+        self.stamps[i] = now;
+        self.states[i] = S::default();
+        self.len += 1;
+        i
+    }
+
+    fn grow(&mut self) {
+        let slots = if self.keys.is_empty() {
+            FIRST_SLOTS.min(self.max_slots)
+        } else {
+            (self.keys.len() * 2).min(self.max_slots)
+        };
+        let keys = std::mem::replace(&mut self.keys, vec![0; slots]);
+        let stamps = std::mem::replace(&mut self.stamps, vec![0; slots]);
+        let states = std::mem::take(&mut self.states);
+        self.states.reserve_exact(slots);
+        self.states.resize_with(slots, S::default);
+        self.hand = 0;
+        for ((k, t), s) in keys.into_iter().zip(stamps).zip(states) {
+            if k == 0 {
+                continue;
             }
-        });
-        slot.last_seen = slot.last_seen.max(now);
-        &mut slot.state
+            let (Ok(i) | Err(i)) = self.find(k);
+            self.keys[i] = k;
+            self.stamps[i] = t;
+            self.states[i] = s;
+        }
+    }
+
+    /// Removes the entry in slot `i`, shifting the entries after it back so that every key
+    /// stays reachable from its home slot.
+    fn remove_at(&mut self, mut i: usize) {
+        let n = self.keys.len();
+        let mut j = i;
+        loop {
+            j = if j + 1 == n { 0 } else { j + 1 };
+            let k = self.keys[j];
+            if k == 0 {
+                break;
+            }
+            let home = self.home(k);
+            // Move `j` back to `i` unless its home lies cyclically in (i, j].
+            let stays = if i <= j {
+                i < home && home <= j
+            } else {
+                i < home || home <= j
+            };
+            if stays {
+                continue;
+            }
+            self.keys[i] = k;
+            self.stamps[i] = self.stamps[j];
+            self.states.swap(i, j);
+            i = j;
+        }
+        self.keys[i] = 0;
+        self.stamps[i] = 0;
+        self.states[i] = S::default();
+        self.len -= 1;
+    }
+
+    fn evict_one(&mut self, now: u32) {
+        let n = self.keys.len();
+        if n == 0 {
+            return;
+        }
+        let mut victim: Option<(usize, u32)> = None;
+        let mut looked = 0;
+        let mut i = self.hand % n;
+        for _ in 0..EVICTION_SCAN.min(n) {
+            if self.keys[i] != 0 {
+                looked += 1;
+                let a = age(now, self.stamps[i]);
+                if a >= self.idle {
+                    victim = Some((i, a));
+                    break;
+                }
+                if victim.is_none_or(|(_, va)| a > va) {
+                    victim = Some((i, a));
+                }
+                if looked == EVICTION_SAMPLE {
+                    break;
+                }
+            }
+            i = if i + 1 == n { 0 } else { i + 1 };
+        }
+        // A full table within a scan of 64 slots always has entries in it; should the scan
+        // see none, start over from the hand's side of the table.
+        let victim = victim
+            .map(|(v, _)| v)
+            .or_else(|| self.keys.iter().position(|&k| k != 0));
+        if let Some(v) = victim {
+            self.hand = v + 1;
+            self.remove_at(v);
+            self.evicted += 1;
+        }
     }
 
     /// The state of `key`, created only when `door` admits the key (on its second sighting);
@@ -97,77 +265,99 @@ impl<S: Default> Keyed<S> {
         now: i64,
         door: &mut crate::sketch::Admission,
     ) -> Option<&mut S> {
-        if !self.map.contains_key(&key) && !door.admit(key) {
-            return None;
+        let key = norm(key);
+        let t = tick(now);
+        let at = match self.find(key) {
+            Ok(i) => i,
+            Err(_) if !door.admit(key) => return None,
+            Err(_) => self.insert(key, t),
+        };
+        if later(t, self.stamps[at]) {
+            self.stamps[at] = t;
         }
-        Some(self.entry(key, now))
+        Some(&mut self.states[at])
     }
 
     /// The state of `key` if tracked.
     pub fn get(&self, key: u64) -> Option<&S> {
-        self.map.get(&key).map(|s| &s.state)
+        self.find(norm(key)).ok().map(|i| &self.states[i])
     }
 
-    fn evict_one(&mut self, now: i64) {
-        // CLOCK-like: keys wait in insertion order; look at the next few, evict the first idle
-        // one, else the stalest of them; the others go to the back for another round. O(1)
-        // amortised, never a scan of the table.
-        let mut victim: Option<(u64, i64)> = None;
-        let mut looked = 0;
-        while looked < EVICTION_SAMPLE {
-            let Some(k) = self.order.pop_front() else {
-                break;
-            };
-            let Some(slot) = self.map.get(&k) else {
-                continue; // already gone
-            };
-            looked += 1;
-            if now - slot.last_seen >= self.idle_ms {
-                if let Some((v, _)) = victim {
-                    self.order.push_back(v);
-                }
-                victim = Some((k, slot.last_seen));
-                break;
-            }
-            match victim {
-                Some((v, t)) if slot.last_seen < t => {
-                    self.order.push_back(v);
-                    victim = Some((k, slot.last_seen));
-                }
-                None => victim = Some((k, slot.last_seen)),
-                Some(_) => self.order.push_back(k),
-            }
-        }
-        if let Some((k, _)) = victim {
-            self.map.remove(&k);
-            self.evicted += 1;
-        }
+    /// The state of `key` if tracked, to change it (its stamp is left as it was).
+    pub fn get_mut(&mut self, key: u64) -> Option<&mut S> {
+        self.find(norm(key)).ok().map(|i| &mut self.states[i])
     }
 
     /// Counters: tracked, evicted, cap.
     pub fn stats(&self) -> KeyedStats {
         KeyedStats {
-            tracked: self.map.len(),
+            tracked: self.len,
             evicted: self.evicted,
             cap: self.cap,
         }
     }
 
-    /// Bytes used by the entries (state and bookkeeping), not counting the table's spare room.
+    /// Bytes allocated for the table: every slot, used or spare (keys, stamps and states), not
+    /// counting what states hold on the heap (see [`Keyed::approx_bytes_with`]).
     pub fn approx_bytes(&self) -> usize {
-        self.map.capacity() * (std::mem::size_of::<Slot<S>>() + std::mem::size_of::<u64>() + 1)
-            + self.order.capacity() * std::mem::size_of::<u64>()
+        self.keys.capacity() * std::mem::size_of::<u64>()
+            + self.stamps.capacity() * std::mem::size_of::<u32>()
+            + self.states.capacity() * std::mem::size_of::<S>()
+    }
+
+    /// [`Keyed::approx_bytes`] plus what `heap` says each tracked state holds on the heap.
+    pub fn approx_bytes_with(&self, heap: impl Fn(&S) -> usize) -> usize {
+        self.approx_bytes() + self.iter().map(|(_, s)| heap(s)).sum::<usize>()
     }
 
     /// Every tracked entity and its state.
     pub fn iter(&self) -> impl Iterator<Item = (u64, &S)> {
-        self.map.iter().map(|(k, s)| (*k, &s.state))
+        self.keys
+            .iter()
+            .zip(&self.states)
+            .filter(|(k, _)| **k != 0)
+            .map(|(k, s)| (*k, s))
+    }
+
+    /// Every tracked entity with its last-seen time (16 ms ticks of event time, modulo 2^32)
+    /// and state.
+    pub fn iter_stamped(&self) -> impl Iterator<Item = (u64, u32, &S)> {
+        self.keys
+            .iter()
+            .zip(&self.stamps)
+            .zip(&self.states)
+            .filter(|((k, _), _)| **k != 0)
+            .map(|((k, t), s)| (*k, *t, s))
+    }
+}
+
+impl<S: Default + Clone + Merge> Keyed<S> {
+    /// Folds `other` in, as if this map had seen its entities too: states of a key both hold
+    /// are merged, the others are added (evicting at the cap as usual); evictions add up.
+    pub fn merge(&mut self, other: &Keyed<S>) {
+        for (key, stamp, state) in other.iter_stamped() {
+            let at = match self.find(key) {
+                Ok(i) => i,
+                Err(_) => {
+                    let i = self.insert(key, stamp);
+                    self.states[i] = state.clone();
+                    continue;
+                }
+            };
+            if later(stamp, self.stamps[at]) {
+                self.stamps[at] = stamp;
+            }
+            self.states[at].merge(state);
+        }
+        self.evicted += other.evicted;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
 
     #[test]
     fn the_cap_holds_and_evictions_are_counted() {
@@ -178,6 +368,8 @@ mod tests {
         let s = k.stats();
         assert_eq!(s.tracked, 100);
         assert_eq!(s.evicted, 9_900);
+        // Memory is that of the slots at the cap: 100 at a load of 7/8 is 115 slots.
+        assert_eq!(k.approx_bytes(), 115 * (8 + 4 + 4));
     }
 
     #[test]
@@ -190,9 +382,78 @@ mod tests {
         // Touch only `hot` recently, then insert newcomers: the idle ones make room.
         *k.entry(hot, 5_000) += 1;
         for t in 0..10u64 {
-            k.entry(t + 1000, 5_000 + t as i64);
-            *k.entry(hot, 5_000 + t as i64) += 1;
+            k.entry(t + 1000, 5_000 + t as i64 * 100);
+            *k.entry(hot, 5_000 + t as i64 * 100) += 1;
         }
         assert_eq!(k.get(hot), Some(&11));
+    }
+
+    #[test]
+    fn key_zero_is_an_entity_like_any_other() {
+        let mut k: Keyed<u32> = Keyed::new(10, 1_000);
+        *k.entry(0, 1) += 5;
+        assert_eq!(k.get(0), Some(&5));
+        assert_eq!(k.iter().count(), 1);
+    }
+
+    impl Merge for u32 {
+        fn merge(&mut self, other: &Self) {
+            *self += other;
+        }
+    }
+
+    #[test]
+    fn merging_two_shards_counts_the_union() {
+        let (mut a, mut b, mut all) = (
+            Keyed::<u32>::new(1000, 60_000),
+            Keyed::<u32>::new(1000, 60_000),
+            Keyed::<u32>::new(1000, 60_000),
+        );
+        for i in 0..3000u64 {
+            let key = i % 700;
+            let shard = if rampart_core::fast_hash(&i.to_le_bytes()).is_multiple_of(2) {
+                &mut a
+            } else {
+                &mut b
+            };
+            *shard.entry(key, i as i64) += 1;
+            *all.entry(key, i as i64) += 1;
+        }
+        a.merge(&b);
+        let got: HashMap<u64, u32> = a.iter().map(|(k, s)| (k, *s)).collect();
+        let want: HashMap<u64, u32> = all.iter().map(|(k, s)| (k, *s)).collect();
+        assert_eq!(got, want);
+    }
+
+    proptest! {
+        #[test]
+        fn behaves_like_a_map_below_the_cap(ops in proptest::collection::vec((0u64..64, any::<bool>()), 0..400)) {
+            // Inserts and evictions (by a cap below the key range) keep every tracked key
+            // reachable and its count right.
+            let mut k: Keyed<u32> = Keyed::new(40, 1_000_000);
+            let mut model: HashMap<u64, u32> = HashMap::new();
+            for (t, (key, bump)) in ops.into_iter().enumerate() {
+                let before = k.stats().evicted;
+                let v = k.entry(key, t as i64 * 1000);
+                if bump {
+                    *v += 1;
+                }
+                let v = *v;
+                if k.stats().evicted > before {
+                    // Something was evicted: forget whatever the table no longer holds.
+                    model.retain(|mk, _| k.get(*mk).is_some() || *mk == key);
+                }
+                let m = model.entry(key).or_insert(0);
+                if bump {
+                    *m += 1;
+                }
+                prop_assert_eq!(v, *m);
+                prop_assert!(k.stats().tracked <= 40);
+            }
+            for (mk, mv) in &model {
+                prop_assert_eq!(k.get(*mk), Some(mv));
+            }
+            prop_assert_eq!(k.iter().count(), model.len());
+        }
     }
 }

@@ -10,6 +10,7 @@
 //! alerts up into attackers with a risk score.
 
 pub mod actors;
+pub mod address;
 pub mod alerts;
 pub mod config;
 pub mod credcache;
@@ -18,11 +19,14 @@ pub mod detectors;
 pub mod ids;
 pub mod keyed;
 pub mod login;
+pub mod merge;
+pub mod pair;
 pub mod profile;
 pub mod recommend;
 pub mod request;
 mod run;
 pub mod shape;
+pub mod shared;
 pub mod signals;
 pub mod sketch;
 #[cfg(test)]

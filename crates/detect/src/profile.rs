@@ -3,16 +3,18 @@
 //!
 //! Detectors read a copy of the traits ([`Traits`]) on every request. Campaign detectors use
 //! them to decide which of the addresses active during an attack belong to it, so that the
-//! corporate NAT, the mobile app and the user who mistyped a password are not swept in.
+//! corporate NAT, the mobile app and the user who mistyped a password are not swept in. The
+//! profile itself ([`Profile`], 36 bytes) lives in the client's shared address record
+//! ([`crate::address::AddressState`]).
 
-use crate::keyed::{Keyed, KeyedStats};
+use crate::merge::Merge;
 use crate::request::Request;
-use crate::sketch::Distinct;
+use crate::sketch::Few;
 
 /// What a client address has shown so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Traits {
-    /// Event time of its first request (Unix ms; 0 when new).
+    /// Event time of its first request (Unix ms, to the second; 0 when new).
     pub first_seen: i64,
     /// Requests so far.
     pub requests: u32,
@@ -30,8 +32,8 @@ pub struct Traits {
     pub credentialed: u32,
     /// Requests to the endpoint it used most recently in a row.
     pub streak: u32,
-    /// That endpoint's key.
-    pub streak_endpoint: u64,
+    /// That endpoint's key (its low 32 bits).
+    pub streak_endpoint: u32,
 }
 
 impl Traits {
@@ -45,73 +47,95 @@ impl Traits {
     pub fn is_known(&self) -> bool {
         self.requests >= 3
     }
+
+    /// Whether a request to `endpoint_key` continues the current streak.
+    pub fn continues_streak(&self, endpoint_key: u64) -> bool {
+        self.streak > 0 && self.streak_endpoint == endpoint_key as u32
+    }
 }
 
-#[derive(Debug, Clone, Default)]
-struct ProfileState {
-    traits: Traits,
-    endpoints: Distinct,
+/// A client's profile as kept: [`Traits`] in 36 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Profile {
+    first_seen: u32,
+    requests: u32,
+    streak: u32,
+    streak_endpoint: u32,
+    endpoints: Few,
+    pages: u16,
+    max_cookies: u16,
+    logins_ok: u16,
+    logins_failed: u16,
+    credentialed: u16,
 }
 
-/// Bounded client profiles, keyed by client address.
-#[derive(Debug, Clone)]
-pub struct Profiles {
-    map: Keyed<ProfileState>,
-}
-
-impl Profiles {
-    /// Profiles for at most `cap` addresses; idle ones go first after `idle_ms`.
-    pub fn new(cap: usize, idle_ms: i64) -> Self {
-        Self {
-            map: Keyed::new(cap, idle_ms),
+impl Profile {
+    /// The traits so far.
+    pub fn traits(&self) -> Traits {
+        Traits {
+            first_seen: i64::from(self.first_seen) * 1000,
+            requests: self.requests,
+            pages: u32::from(self.pages),
+            endpoints: self.endpoints.count().min(u64::from(u16::MAX)) as u16,
+            max_cookies: self.max_cookies,
+            logins_ok: self.logins_ok,
+            logins_failed: self.logins_failed,
+            credentialed: u32::from(self.credentialed),
+            streak: self.streak,
+            streak_endpoint: self.streak_endpoint,
         }
     }
 
-    /// The traits of the request's client before it, then records the request.
-    pub fn observe(&mut self, req: &Request<'_>) -> Traits {
-        if req.ip.is_none() {
-            return Traits::default();
+    /// Records the request.
+    pub fn record(&mut self, req: &Request<'_>) {
+        if self.first_seen == 0 {
+            self.first_seen = req.secs.max(1);
         }
-        let state = self.map.entry(req.ip_key, req.time);
-        let before = state.traits;
-        let t = &mut state.traits;
-        if t.first_seen == 0 {
-            t.first_seen = req.time;
-        }
-        t.requests = t.requests.saturating_add(1);
+        self.requests = self.requests.saturating_add(1);
         if req.is_page {
-            t.pages = t.pages.saturating_add(1);
+            self.pages = self.pages.saturating_add(1);
         }
-        if state.endpoints.insert(req.endpoint_key) {
-            t.endpoints = state.endpoints.count().min(u64::from(u16::MAX)) as u16;
-        }
-        t.max_cookies = t.max_cookies.max(req.cookies);
+        self.endpoints.insert(req.endpoint_key);
+        self.max_cookies = self.max_cookies.max(req.cookies);
         if req.has_credential {
-            t.credentialed = t.credentialed.saturating_add(1);
+            self.credentialed = self.credentialed.saturating_add(1);
         }
         if let Some(login) = req.login {
             if login.failed {
-                t.logins_failed = t.logins_failed.saturating_add(1);
+                self.logins_failed = self.logins_failed.saturating_add(1);
             } else if login.known && req.is_success() {
-                t.logins_ok = t.logins_ok.saturating_add(1);
+                self.logins_ok = self.logins_ok.saturating_add(1);
             }
         }
-        if t.streak_endpoint == req.endpoint_key {
-            t.streak = t.streak.saturating_add(1);
+        let endpoint = req.endpoint_key as u32;
+        if self.streak > 0 && self.streak_endpoint == endpoint {
+            self.streak = self.streak.saturating_add(1);
         } else {
-            t.streak_endpoint = req.endpoint_key;
-            t.streak = 1;
+            self.streak_endpoint = endpoint;
+            self.streak = 1;
         }
-        before
     }
+}
 
-    /// Counters of the profile map.
-    pub fn stats(&self) -> KeyedStats {
-        self.map.stats()
-    }
-
-    /// Approximate bytes held.
-    pub fn approx_bytes(&self) -> usize {
-        self.map.approx_bytes()
+impl Merge for Profile {
+    /// Counts add, the earliest first sighting and the most cookies win; the streak is the
+    /// other's when it is on the same endpoint (they add) or longer.
+    fn merge(&mut self, o: &Profile) {
+        if self.first_seen == 0 || (o.first_seen != 0 && o.first_seen < self.first_seen) {
+            self.first_seen = o.first_seen;
+        }
+        self.requests = self.requests.saturating_add(o.requests);
+        self.pages = self.pages.saturating_add(o.pages);
+        self.endpoints.merge(&o.endpoints);
+        self.max_cookies = self.max_cookies.max(o.max_cookies);
+        self.logins_ok = self.logins_ok.saturating_add(o.logins_ok);
+        self.logins_failed = self.logins_failed.saturating_add(o.logins_failed);
+        self.credentialed = self.credentialed.saturating_add(o.credentialed);
+        if self.streak_endpoint == o.streak_endpoint {
+            self.streak = self.streak.saturating_add(o.streak);
+        } else if o.streak > self.streak {
+            self.streak = o.streak;
+            self.streak_endpoint = o.streak_endpoint;
+        }
     }
 }

@@ -14,9 +14,9 @@ use crate::detectors::{
     timing::Timing, volumetric::Volumetric,
 };
 use crate::keyed::KeyedStats;
-use crate::profile::Profiles;
 use crate::recommend::{RateRecommendation, Recommender};
 use crate::request::{DeriveConfig, Deriver, EndpointFacts};
+use crate::shared::{SharedLimits, SharedTables};
 
 /// What detection found.
 #[derive(Debug, Clone)]
@@ -47,6 +47,36 @@ pub struct DetectionReport {
     pub rate_limits: Vec<RateRecommendation>,
 }
 
+/// Sizes of the shared records: every client address up to `max_profiles`; (address, endpoint)
+/// pairs up to the largest cap of the detectors that use them.
+fn shared_limits(c: &DetectConfig) -> SharedLimits {
+    let users = [
+        (
+            c.volumetric.enabled,
+            c.volumetric.max_tracked,
+            c.volumetric.share_window_secs * 2,
+        ),
+        (
+            c.enumeration.enabled,
+            c.enumeration.max_tracked,
+            c.enumeration.window_secs,
+        ),
+        (
+            c.scraping.enabled,
+            c.scraping.max_tracked,
+            c.scraping.window_secs,
+        ),
+    ];
+    let on = users.iter().filter(|(enabled, _, _)| *enabled && c.enabled);
+    SharedLimits {
+        max_addresses: c.max_profiles,
+        address_idle_ms: 3_600_000,
+        max_pairs: on.clone().map(|u| u.1).max().unwrap_or(1),
+        pair_idle_ms: on.map(|u| u.2).max().unwrap_or(600) as i64 * 1000,
+        pairs_always: c.enabled && c.volumetric.enabled,
+    }
+}
+
 /// Tolerance for out-of-order event times, in ms: later exchanges may be this much older.
 const OUT_OF_ORDER_TOLERANCE_MS: i64 = 60_000;
 
@@ -54,7 +84,7 @@ const OUT_OF_ORDER_TOLERANCE_MS: i64 = 60_000;
 pub struct Detection {
     deriver: Deriver,
     hasher: KeyedHasher,
-    profiles: Profiles,
+    shared: SharedTables,
     detectors: Vec<Box<dyn Detector>>,
     book: AlertBook,
     asn_db: Option<std::sync::Arc<crate::signals::geo::GeoDb>>,
@@ -129,7 +159,7 @@ impl Detection {
                 login_paths: config.login_paths.clone(),
             }),
             hasher,
-            profiles: Profiles::new(config.max_profiles, 3_600_000),
+            shared: SharedTables::new(shared_limits(config)),
             detectors,
             book: AlertBook::new(BookLimits {
                 episode_gap_ms: config.episode_gap_secs as i64 * 1000,
@@ -182,12 +212,13 @@ impl Detection {
         if req.user_agent().is_empty() {
             self.without_user_agent += 1;
         }
-        req.traits = self.profiles.observe(&req);
         if let (Some(db), Some(ip)) = (&self.asn_db, req.ip) {
             req.asn = db.asn_ref(ip).map(|(n, _)| n);
         }
+        let (traits, mut shared) = self.shared.open(&req);
+        req.traits = traits;
         for d in &mut self.detectors {
-            d.observe(&req, &mut self.signals);
+            d.observe_shared(&req, &mut shared, &mut self.signals);
         }
         for s in self.signals.drain(..) {
             self.book.apply(s, &req);
@@ -212,11 +243,14 @@ impl Detection {
         let actors = roll_up(&mut alerts);
         let mut state = Vec::new();
         let mut by_part = vec![
-            ("profiles", self.profiles.approx_bytes()),
+            ("addresses", self.shared.address_bytes()),
+            ("address-endpoint pairs", self.shared.pair_bytes()),
+            ("request view caches", self.deriver.bytes()),
             ("alert book", self.book.approx_bytes()),
             ("recommendations", self.recommender.approx_bytes()),
         ];
-        state.push(("profiles", "addresses", self.profiles.stats()));
+        state.push(("profiles", "addresses", self.shared.address_stats()));
+        state.push(("shared", "address_endpoint_pairs", self.shared.pair_stats()));
         for d in &self.detectors {
             for (map, stats) in d.stats() {
                 state.push((d.name(), map, stats));
@@ -235,7 +269,7 @@ impl Detection {
             book: self.book.stats(),
             state_bytes,
             state_bytes_by_part: by_part,
-            profiled_clients: self.profiles.stats().tracked,
+            profiled_clients: self.shared.address_stats().tracked,
             rate_limits: self
                 .recommender
                 .recommendations(|ip| self.book.is_flagged(ip)),

@@ -1,29 +1,44 @@
 //! Fixed-size, mergeable sketches for per-entity state.
 //!
 //! Per-entity state must stay small (a few dozen bytes) because the attacker chooses how many
-//! entities there are. [`Distinct`] counts distinct values in 32 bytes, [`Seen`] answers "was
-//! this value handed out before?" in 64 bytes, [`Recent`] keeps the last few client addresses so
-//! a campaign alert can name the addresses seen before it fired. All of them merge, so two
-//! shards or two machines can combine their state.
+//! entities there are. [`Distinct`] counts distinct values in 16 bytes, [`Few`] counts a few
+//! distinct values exactly-ish in 8, [`Seen`] answers "was this value handed out before?" in
+//! 64 bytes, [`Recent`] keeps the last few client addresses so a campaign alert can name the
+//! addresses seen before it fired. All of them implement [`Merge`], so two shards or two
+//! machines can combine their state.
 
 use std::net::IpAddr;
 
-/// Distinct count in 32 one-byte HyperLogLog registers: exact-ish for a handful of values,
-/// about 18 % standard error beyond, which is enough to compare against thresholds.
+use crate::merge::Merge;
+
+/// Distinct count in 32 four-bit HyperLogLog registers (16 bytes): exact-ish for a handful of
+/// values, about 18 % standard error beyond, which is enough to compare against thresholds.
+/// Registers saturate at rank 15, so counts are exact in expectation up to about a million
+/// distinct values and undercount beyond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Distinct {
-    registers: [u8; 32],
+    registers: [u8; 16],
 }
 
 impl Distinct {
+    fn get(&self, i: usize) -> u8 {
+        (self.registers[i / 2] >> ((i % 2) * 4)) & 0xf
+    }
+
+    fn set(&mut self, i: usize, v: u8) {
+        let shift = (i % 2) * 4;
+        let b = &mut self.registers[i / 2];
+        *b = (*b & !(0xf << shift)) | (v << shift);
+    }
+
     /// Adds a value by its 64-bit hash; says whether the sketch changed (if not, the count
     /// did not either).
     pub fn insert(&mut self, hash: u64) -> bool {
         let idx = (hash >> 59) as usize;
         let rest = (hash << 5) | (1 << 4);
-        let rank = (rest.leading_zeros() + 1) as u8;
-        if self.registers[idx] < rank {
-            self.registers[idx] = rank;
+        let rank = (rest.leading_zeros() + 1).min(15) as u8;
+        if self.get(idx) < rank {
+            self.set(idx, rank);
             return true;
         }
         false
@@ -34,8 +49,9 @@ impl Distinct {
         let m = 32.0f64;
         let mut sum = 0.0;
         let mut zeros = 0u32;
-        for &r in &self.registers {
-            sum += 1.0 / f64::from(1u32 << r.min(31));
+        for i in 0..32 {
+            let r = self.get(i);
+            sum += 1.0 / f64::from(1u32 << r);
             zeros += u32::from(r == 0);
         }
         let raw = 0.697 * m * m / sum;
@@ -47,16 +63,56 @@ impl Distinct {
         est.round() as u64
     }
 
-    /// Folds `other` in, as if this sketch had seen its values too.
-    pub fn merge(&mut self, other: &Distinct) {
-        for (a, b) in self.registers.iter_mut().zip(other.registers) {
-            *a = (*a).max(b);
-        }
-    }
-
     /// Forgets everything.
     pub fn clear(&mut self) {
-        self.registers = [0; 32];
+        self.registers = [0; 16];
+    }
+}
+
+impl Merge for Distinct {
+    /// The union: each register takes the larger rank.
+    fn merge(&mut self, other: &Distinct) {
+        for i in 0..32 {
+            let v = other.get(i);
+            if self.get(i) < v {
+                self.set(i, v);
+            }
+        }
+    }
+}
+
+/// A distinct count for small numbers in one 64-bit word (linear counting): off by less than
+/// one in expectation up to about 10 values, and saturating (at 266) past a few hundred. For
+/// thresholds such as "five endpoints".
+/// (Two 32-bit halves, so that records holding it keep a 4-byte alignment.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Few([u32; 2]);
+
+impl Few {
+    /// Adds a value by its 64-bit hash; says whether the count may have changed.
+    pub fn insert(&mut self, hash: u64) -> bool {
+        let i = (hash >> 58) as usize;
+        let bit = 1u32 << (i % 32);
+        let word = &mut self.0[i / 32];
+        let new = *word & bit == 0;
+        *word |= bit;
+        new
+    }
+
+    /// The estimated number of distinct values.
+    pub fn count(&self) -> u64 {
+        let zeros = self.0[0].count_zeros() + self.0[1].count_zeros();
+        if zeros == 0 {
+            return (64.0 * 64f64.ln()).round() as u64;
+        }
+        (64.0 * (64.0 / f64::from(zeros)).ln()).round() as u64
+    }
+}
+
+impl Merge for Few {
+    fn merge(&mut self, other: &Few) {
+        self.0[0] |= other.0[0];
+        self.0[1] |= other.0[1];
     }
 }
 
@@ -86,9 +142,11 @@ impl Seen {
             .iter()
             .all(|&p| self.bits[p / 64] & (1 << (p % 64)) != 0)
     }
+}
 
-    /// Folds `other` in.
-    pub fn merge(&mut self, other: &Seen) {
+impl Merge for Seen {
+    /// The union.
+    fn merge(&mut self, other: &Seen) {
         for (a, b) in self.bits.iter_mut().zip(other.bits) {
             *a |= b;
         }
@@ -127,25 +185,58 @@ impl Recent {
     pub fn take(&mut self) -> Vec<IpAddr> {
         std::mem::take(&mut self.ips)
     }
+
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.ips.capacity() * std::mem::size_of::<IpAddr>()
+    }
+}
+
+impl Merge for Recent {
+    /// Both rings' addresses, `other`'s as the newer, the last [`Recent::CAP`] kept.
+    fn merge(&mut self, other: &Recent) {
+        for &ip in &other.ips {
+            self.push(ip);
+        }
+    }
 }
 
 /// A count over a tumbling event-time window per entity: it restarts when the window that
-/// began with its first event has passed.
+/// began with its first event has passed. Four bytes: the start in Unix seconds (0 before the
+/// first event; saturating in 2106).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Window {
-    /// Event time (Unix ms) at which the current window began.
-    pub start: i64,
+    /// Event time (Unix seconds) at which the current window began.
+    pub start: u32,
 }
 
 impl Window {
-    /// Whether `now` falls outside the window of `length_ms` begun at `start`; if so the
-    /// window restarts at `now` and the caller resets its counts.
+    /// Whether `now` (Unix ms) falls outside the window of `length_ms` begun at `start`; if so
+    /// the window restarts at `now` and the caller resets its counts.
     pub fn roll(&mut self, now: i64, length_ms: i64) -> bool {
-        if self.start == 0 || now - self.start >= length_ms || now < self.start - length_ms {
-            self.start = now;
+        let now = (now.div_euclid(1000)).clamp(1, i64::from(u32::MAX));
+        let length = (length_ms / 1000).max(1);
+        let start = i64::from(self.start);
+        if self.start == 0 || now - start >= length || now < start - length {
+            self.start = now as u32;
             true
         } else {
             false
+        }
+    }
+
+    /// Whether the window has begun and `now` (Unix ms) is at least `length_ms` after its
+    /// start (the next event will roll it).
+    pub fn has_passed(&self, now: i64, length_ms: i64) -> bool {
+        self.start != 0 && now.div_euclid(1000) - i64::from(self.start) >= (length_ms / 1000).max(1)
+    }
+}
+
+impl Merge for Window {
+    /// The earlier start: two shards' windows of one entity count as one window.
+    fn merge(&mut self, other: &Window) {
+        if self.start == 0 || (other.start != 0 && other.start < self.start) {
+            self.start = other.start;
         }
     }
 }
@@ -212,27 +303,45 @@ impl Admission {
     }
 }
 
-/// Welford's running mean and variance, for regularity of inter-arrival times.
+impl Merge for Admission {
+    /// Keys seen by either filter are admitted.
+    fn merge(&mut self, other: &Admission) {
+        for (a, b) in self.current.iter_mut().zip(&other.current) {
+            *a |= b;
+        }
+        for (a, b) in self.previous.iter_mut().zip(&other.previous) {
+            *a |= b;
+        }
+        self.inserted = self.inserted.saturating_add(other.inserted);
+    }
+}
+
+/// Welford's running mean and variance, for regularity of inter-arrival times, in 12 bytes
+/// (the sums are kept as `f32`: gaps are milliseconds, and six significant digits are more
+/// than a coefficient of variation needs).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Moments {
     /// Number of samples.
     pub n: u32,
-    mean: f64,
-    m2: f64,
+    mean: f32,
+    m2: f32,
 }
 
 impl Moments {
     /// Adds a sample.
     pub fn push(&mut self, x: f64) {
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / f64::from(self.n);
-        self.m2 += d * (x - self.mean);
+        self.n = self.n.saturating_add(1);
+        let (mut mean, mut m2) = (f64::from(self.mean), f64::from(self.m2));
+        let d = x - mean;
+        mean += d / f64::from(self.n);
+        m2 += d * (x - mean);
+        self.mean = mean as f32;
+        self.m2 = m2.max(0.0) as f32;
     }
 
     /// The mean of the samples.
     pub fn mean(&self) -> f64 {
-        self.mean
+        f64::from(self.mean)
     }
 
     /// The coefficient of variation (standard deviation over mean); infinite with fewer than
@@ -241,11 +350,13 @@ impl Moments {
         if self.n < 2 || self.mean <= 0.0 {
             return f64::INFINITY;
         }
-        (self.m2 / f64::from(self.n - 1)).sqrt() / self.mean
+        (f64::from(self.m2) / f64::from(self.n - 1)).sqrt() / f64::from(self.mean)
     }
+}
 
+impl Merge for Moments {
     /// Combines two sets of samples (Chan et al.).
-    pub fn merge(&mut self, other: &Moments) {
+    fn merge(&mut self, other: &Moments) {
         if other.n == 0 {
             return;
         }
@@ -253,11 +364,13 @@ impl Moments {
             *self = *other;
             return;
         }
-        let n = f64::from(self.n + other.n);
-        let d = other.mean - self.mean;
-        self.mean += d * f64::from(other.n) / n;
-        self.m2 += other.m2 + d * d * f64::from(self.n) * f64::from(other.n) / n;
-        self.n += other.n;
+        let (na, nb) = (f64::from(self.n), f64::from(other.n));
+        let n = na + nb;
+        let (ma, mb) = (f64::from(self.mean), f64::from(other.mean));
+        let d = mb - ma;
+        self.mean = (ma + d * nb / n) as f32;
+        self.m2 = (f64::from(self.m2) + f64::from(other.m2) + d * d * na * nb / n) as f32;
+        self.n = self.n.saturating_add(other.n);
     }
 }
 
@@ -265,6 +378,64 @@ impl Moments {
 mod tests {
     use super::*;
     use rampart_core::fast_hash;
+    use std::mem::size_of;
+
+    #[test]
+    fn sketches_are_small() {
+        assert_eq!(size_of::<Distinct>(), 16);
+        assert_eq!(size_of::<Few>(), 8);
+        assert_eq!(size_of::<Seen>(), 64);
+        assert_eq!(size_of::<Moments>(), 12);
+        assert_eq!(size_of::<Window>(), 4);
+    }
+
+    #[test]
+    fn few_counts_small_numbers_closely() {
+        for n in [0u64, 1, 2, 5, 10] {
+            let mut f = Few::default();
+            for i in 0..n {
+                f.insert(fast_hash(&i.to_le_bytes()));
+            }
+            let c = f.count();
+            assert!(c.abs_diff(n) <= 1 + n / 5, "{n}: {c}");
+        }
+        let mut f = Few::default();
+        for i in 0..100_000u64 {
+            f.insert(fast_hash(&i.to_le_bytes()));
+        }
+        assert_eq!(f.count(), 266);
+    }
+
+    #[test]
+    fn merges_equal_one_pass_over_the_union() {
+        let (mut a, mut b, mut all) = (Few::default(), Few::default(), Few::default());
+        let (mut sa, mut sb, mut sall) = (Seen::default(), Seen::default(), Seen::default());
+        let (mut ra, mut rb, mut rall) = (Recent::default(), Recent::default(), Recent::default());
+        for i in 0..40u32 {
+            let h = fast_hash(&i.to_le_bytes());
+            let ip = IpAddr::from(i.to_be_bytes());
+            let (f, s, r) = if i < 20 {
+                (&mut a, &mut sa, &mut ra)
+            } else {
+                (&mut b, &mut sb, &mut rb)
+            };
+            f.insert(h);
+            s.insert(h);
+            r.push(ip);
+            all.insert(h);
+            sall.insert(h);
+            rall.push(ip);
+        }
+        a.merge(&b);
+        sa.merge(&sb);
+        ra.merge(&rb);
+        assert_eq!((a, sa, ra), (all, sall, rall));
+        let (mut wa, wb) = (Window { start: 200 }, Window { start: 100 });
+        wa.merge(&wb);
+        assert_eq!(wa.start, 100);
+        wa.merge(&Window::default());
+        assert_eq!(wa.start, 100);
+    }
 
     #[test]
     fn distinct_counts_within_a_third() {
@@ -350,7 +521,11 @@ mod tests {
         let mut w = Window::default();
         assert!(w.roll(1000, 60_000));
         assert!(!w.roll(30_000, 60_000));
+        assert!(w.has_passed(61_000, 60_000));
         assert!(w.roll(61_000, 60_000));
+        // A forged time far in the future saturates instead of overflowing.
+        assert!(w.roll(i64::MAX, 60_000));
+        assert_eq!(w.start, u32::MAX);
     }
 
     #[test]
@@ -367,7 +542,7 @@ mod tests {
             }
         }
         a.merge(&b);
-        assert!((a.cv() - all.cv()).abs() < 1e-9);
+        assert!((a.cv() - all.cv()).abs() < 1e-5);
         assert!(all.cv() < 0.05);
     }
 }

@@ -7,8 +7,8 @@ use rampart_core::{Alert, Body, EventTime, Exchange, Headers, KeyedHasher};
 
 use crate::alerts::{AlertBook, BookLimits};
 use crate::detector::Detector;
-use crate::profile::Profiles;
 use crate::request::{DeriveConfig, EndpointFacts, Request};
+use crate::shared::SharedTables;
 
 /// The hasher tests use.
 pub(crate) fn hasher() -> KeyedHasher {
@@ -82,19 +82,21 @@ pub(crate) fn login(secs: f64, ip: &str, user: &str, failed: bool) -> Ex {
     .body(&format!(r#"{{"username":"{user}","password":"x"}}"#))
 }
 
-/// Feeds `exchanges` to `detector` through profiles and an alert book; returns the alerts.
+/// Feeds `exchanges` to `detector` through the shared records and an alert book, as
+/// `Detection` does; returns the alerts.
 pub(crate) fn run(
     detector: &mut dyn Detector,
     exchanges: impl IntoIterator<Item = Ex>,
 ) -> Vec<Alert> {
     let h = hasher();
-    let mut profiles = Profiles::new(100_000, 3_600_000);
+    let mut tables = SharedTables::default();
     let mut book = AlertBook::new(BookLimits::default());
     let mut signals = Vec::new();
     for Ex(ex) in exchanges {
         let mut req = Request::derive(&ex, &DeriveConfig::default(), &h, EndpointFacts::default());
-        req.traits = profiles.observe(&req);
-        detector.observe(&req, &mut signals);
+        let (traits, mut shared) = tables.open(&req);
+        req.traits = traits;
+        detector.observe_shared(&req, &mut shared, &mut signals);
         for s in signals.drain(..) {
             book.apply(s, &req);
         }

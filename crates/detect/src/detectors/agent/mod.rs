@@ -5,8 +5,8 @@
 //!   Chrome"; sqlmap and Nuclei; headless Chrome; `python-requests` where browsers are expected.
 //! - **Key**: client address for what was reported; alerts are per fingerprint (user agent,
 //!   header order, languages), naming every address that used it.
-//! - **State**: 8 bytes per address and kind of finding, plus a 4096-entry cache of
-//!   classified user agents.
+//! - **State**: 10 bytes in each address record (what was reported, and a request count per
+//!   kind of finding), plus a 4096-entry cache of classified user agents.
 //! - **Evidence**: "outdated browser: Chrome 72 (current 143), with at most 1 cookie;
 //!   user agent: Mozilla/5.0 (…) Chrome/72.0.3626.121 …".
 //!
@@ -28,20 +28,33 @@ use rampart_core::redact::escape_for_terminal;
 use rampart_core::{Owasp, Severity};
 
 use crate::detector::{figure, Detector, Figures, Members, Signal, Subject};
-use crate::keyed::{Keyed, KeyedStats};
+use crate::keyed::KeyedStats;
+use crate::merge::Merge;
 use crate::request::Request;
+use crate::shared::{Alone, Shared};
 use crate::signals::agent::{AgentCache, AgentClass, AgentClassifier, AgentPolicy, Family};
 
 /// The detector's name.
 pub const NAME: &str = "agent";
 
 /// Re-signal an address's alert every this many requests (the first always signals).
-const RESIGNAL_EVERY: u32 = 64;
+const RESIGNAL_EVERY: u8 = 64;
 
-#[derive(Debug, Clone, Default)]
-struct State {
-    requests: u32,
+/// What was reported about one address, in 10 bytes: a request count per kind of finding
+/// (modulo 256, which [`RESIGNAL_EVERY`] divides) and a bit per kind reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reported {
+    requests: [u8; 8],
     reported: u16,
+}
+
+impl Merge for Reported {
+    fn merge(&mut self, o: &Self) {
+        for (a, b) in self.requests.iter_mut().zip(o.requests) {
+            *a = a.wrapping_add(b);
+        }
+        self.reported |= o.reported;
+    }
 }
 
 /// The user-agent detector.
@@ -49,7 +62,7 @@ struct State {
 pub struct Agent {
     config: AgentConfig,
     cache: AgentCache,
-    ips: Keyed<State>,
+    alone: Alone,
 }
 
 impl Agent {
@@ -65,7 +78,7 @@ impl Agent {
         };
         Self {
             cache: AgentCache::new(AgentClassifier::new(policy), 4096),
-            ips: Keyed::new(config.max_tracked, 3_600_000),
+            alone: Alone::default(),
             config,
         }
     }
@@ -145,9 +158,20 @@ impl Detector for Agent {
     }
 
     fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
-        if req.ip.is_none() {
+        let mut alone = std::mem::take(&mut self.alone);
+        alone.with(req, |shared| self.observe_shared(req, shared, out));
+        self.alone = alone;
+    }
+
+    fn observe_shared(
+        &mut self,
+        req: &Request<'_>,
+        shared: &mut Shared<'_>,
+        out: &mut Vec<Signal>,
+    ) {
+        let Some(address) = shared.address.as_deref_mut() else {
             return;
-        }
+        };
         let ua = req.user_agent();
         if self
             .config
@@ -161,10 +185,11 @@ impl Detector for Agent {
         let Some((kind, what, severity)) = judge(&class, req) else {
             return;
         };
-        let s = self.ips.entry(req.ip_key ^ u64::from(kind), req.time);
-        s.requests += 1;
+        let s = &mut address.agent;
+        let count = &mut s.requests[usize::from(kind.saturating_sub(1)) % 8];
+        *count = count.wrapping_add(1);
         let first = s.reported & (1 << kind) == 0;
-        if !first && !s.requests.is_multiple_of(RESIGNAL_EVERY) {
+        if !first && !count.is_multiple_of(RESIGNAL_EVERY) {
             return;
         }
         s.reported |= 1 << kind;
@@ -202,10 +227,10 @@ impl Detector for Agent {
     }
 
     fn stats(&self) -> Vec<(&'static str, KeyedStats)> {
-        vec![("addresses", self.ips.stats())]
+        Vec::new()
     }
 
     fn approx_bytes(&self) -> usize {
-        self.ips.approx_bytes() + 4096 * 64
+        self.cache.bytes() + self.alone.bytes()
     }
 }

@@ -6,8 +6,9 @@
 //!   residential addresses that only shows as a surge of the overall failure ratio.
 //! - **Key**: client address; /24 or /48 prefix; autonomous system (with an ASN database);
 //!   fingerprint; everything.
-//! - **State**: 56 bytes per address; about 1 KiB per prefix or fingerprint seen logging in
-//!   (distinct sketches and the last 64 addresses, to name them when the campaign is flagged).
+//! - **State**: 36 bytes in each address record; about 1 KiB per prefix or fingerprint seen
+//!   logging in (distinct sketches and the last 64 addresses, to name them when the campaign
+//!   is flagged).
 //! - **Evidence**: "48 failed logins of 50 (96 %) within 600 s against 47 accounts from 212
 //!   addresses sharing this fingerprint; 2 succeeded".
 //!
@@ -26,20 +27,35 @@ use rampart_core::{Owasp, Severity};
 
 use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
+use crate::merge::Merge;
 use crate::request::Request;
+use crate::shared::{Alone, Shared};
 use crate::sketch::{Distinct, Recent, Window};
 
 /// The detector's name.
 pub const NAME: &str = "credential_stuffing";
 
-#[derive(Debug, Clone, Default)]
-struct Counts {
+/// Login attempts in the window of one address, prefix, fingerprint or autonomous system, in
+/// 36 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
     window: Window,
     attempts: u32,
     failures: u32,
     successes: u32,
     targets: Distinct,
     fired: bool,
+}
+
+impl Merge for Counts {
+    fn merge(&mut self, o: &Self) {
+        self.window.merge(&o.window);
+        self.attempts = self.attempts.saturating_add(o.attempts);
+        self.failures = self.failures.saturating_add(o.failures);
+        self.successes = self.successes.saturating_add(o.successes);
+        self.targets.merge(&o.targets);
+        self.fired |= o.fired;
+    }
 }
 
 impl Counts {
@@ -54,9 +70,11 @@ impl Counts {
         let Some(login) = req.login else {
             return;
         };
-        self.attempts += 1;
-        self.failures += u32::from(login.failed);
-        self.successes += u32::from(!login.failed && login.known && req.is_success());
+        self.attempts = self.attempts.saturating_add(1);
+        self.failures = self.failures.saturating_add(u32::from(login.failed));
+        self.successes = self
+            .successes
+            .saturating_add(u32::from(!login.failed && login.known && req.is_success()));
         if let Some(t) = login.target {
             self.targets.insert(t.0 as u64);
         }
@@ -74,6 +92,14 @@ struct Campaign {
     recent: Recent,
 }
 
+impl Merge for Campaign {
+    fn merge(&mut self, o: &Self) {
+        self.counts.merge(&o.counts);
+        self.ips.merge(&o.ips);
+        self.recent.merge(&o.recent);
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct Global {
     window: Window,
@@ -87,7 +113,7 @@ struct Global {
 #[derive(Debug)]
 pub struct CredentialStuffing {
     config: CredentialStuffingConfig,
-    ips: Keyed<Counts>,
+    alone: Alone,
     prefixes: Keyed<Campaign>,
     fingerprints: Keyed<Campaign>,
     asns: Keyed<Campaign>,
@@ -99,7 +125,7 @@ impl CredentialStuffing {
     pub fn new(config: CredentialStuffingConfig) -> Self {
         let idle = config.window_secs as i64 * 1000;
         Self {
-            ips: Keyed::new(config.max_tracked, idle),
+            alone: Alone::default(),
             prefixes: Keyed::new(config.max_tracked / 8, idle),
             fingerprints: Keyed::new(config.max_tracked / 8, idle),
             asns: Keyed::new(config.max_tracked / 8, idle),
@@ -123,7 +149,7 @@ impl CredentialStuffing {
             Which::Asn => &mut self.asns,
         };
         let s = map.entry(key, req.time);
-        let rolled = s.counts.window.start != 0 && req.time - s.counts.window.start >= window_ms;
+        let rolled = s.counts.window.has_passed(req.time, window_ms);
         s.counts.add(req, window_ms);
         if rolled {
             s.ips.clear();
@@ -162,8 +188,8 @@ impl CredentialStuffing {
             g.fired = false;
         }
         let login = req.login?;
-        g.attempts += 1;
-        g.failures += u32::from(login.failed);
+        g.attempts = g.attempts.saturating_add(1);
+        g.failures = g.failures.saturating_add(u32::from(login.failed));
         let ratio = f64::from(g.failures) / f64::from(g.attempts);
         let baseline = g.baseline.unwrap_or(0.1);
         let surge = u64::from(g.failures) >= c.global_min_failures
@@ -304,20 +330,34 @@ impl Detector for CredentialStuffing {
     }
 
     fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
+        if req.login.is_none() {
+            return;
+        }
+        let mut alone = std::mem::take(&mut self.alone);
+        alone.with(req, |shared| self.observe_shared(req, shared, out));
+        self.alone = alone;
+    }
+
+    fn observe_shared(
+        &mut self,
+        req: &Request<'_>,
+        shared: &mut Shared<'_>,
+        out: &mut Vec<Signal>,
+    ) {
         let Some(login) = req.login else {
             return;
         };
         if !login.known {
             return;
         }
-        let Some(ip) = req.ip else {
+        let (Some(ip), Some(address)) = (req.ip, shared.address.as_deref_mut()) else {
             if let Some((f, m)) = self.global(req) {
                 out.push(f.signal(Subject::Global, m, render_global));
             }
             return;
         };
         let c = &self.config;
-        let s = self.ips.entry(req.ip_key, req.time);
+        let s = &mut address.logins;
         // Behind a corporate NAT, many real users share one address: a failure from a browser
         // with its cookies, on an address that has shown real users, is one of theirs.
         let human = req.traits.looks_human() && req.cookies >= 8;
@@ -356,7 +396,6 @@ impl Detector for CredentialStuffing {
 
     fn stats(&self) -> Vec<(&'static str, KeyedStats)> {
         vec![
-            ("addresses", self.ips.stats()),
             ("prefixes", self.prefixes.stats()),
             ("fingerprints", self.fingerprints.stats()),
             ("asns", self.asns.stats()),
@@ -364,9 +403,10 @@ impl Detector for CredentialStuffing {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.ips.approx_bytes()
-            + self.prefixes.approx_bytes()
-            + self.fingerprints.approx_bytes()
-            + self.asns.approx_bytes()
+        let heap = |s: &Campaign| s.recent.heap_bytes();
+        self.alone.bytes()
+            + self.prefixes.approx_bytes_with(heap)
+            + self.fingerprints.approx_bytes_with(heap)
+            + self.asns.approx_bytes_with(heap)
     }
 }

@@ -60,7 +60,7 @@ impl Detector for DirectToApi {
             return;
         };
         let t = &req.traits;
-        let streak = if t.streak_endpoint == req.endpoint_key {
+        let streak = if t.continues_streak(req.endpoint_key) {
             t.streak + 1
         } else {
             1

@@ -4,7 +4,8 @@
 //! - **Catches**: many distinct query-parameter combinations on one endpoint from one address,
 //!   or from one fingerprint spread over rotating addresses.
 //! - **Key**: (address, endpoint); (fingerprint, endpoint).
-//! - **State**: about 56 bytes per pair (a 32-byte distinct sketch and counters).
+//! - **State**: 28 bytes per pair (a 16-byte distinct sketch and counters; for addresses, in
+//!   the shared address-endpoint record).
 //! - **Evidence**: "412 distinct parameter combinations (zip, sku) in 430 requests within
 //!   600 s".
 //!
@@ -23,26 +24,40 @@ use rampart_core::{fast_hash, Owasp, Severity};
 
 use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
+use crate::merge::Merge;
 use crate::request::Request;
+use crate::shared::{Alone, Shared};
 use crate::sketch::{Admission, Distinct, Window};
 
 /// The detector's name.
 pub const NAME: &str = "scraping";
 
-#[derive(Debug, Clone, Default)]
-struct State {
+/// One actor's walk over the query combinations of one endpoint in the window, in 28 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Combinations {
     window: Window,
     requests: u32,
     combinations: Distinct,
     fired: bool,
 }
 
+impl Merge for Combinations {
+    fn merge(&mut self, o: &Self) {
+        self.window.merge(&o.window);
+        self.requests = self.requests.saturating_add(o.requests);
+        self.combinations.merge(&o.combinations);
+        self.fired |= o.fired;
+    }
+}
+
 /// The scraping detector.
 #[derive(Debug)]
 pub struct Scraping {
     config: ScrapingConfig,
-    pairs: Keyed<State>,
+    /// Walks of fingerprints (those of addresses are in the shared records).
+    pairs: Keyed<Combinations>,
     door: Admission,
+    alone: Alone,
 }
 
 impl Scraping {
@@ -51,29 +66,39 @@ impl Scraping {
         Self {
             pairs: Keyed::new(config.max_tracked, config.window_secs as i64 * 1000),
             door: Admission::default(),
+            alone: Alone::default(),
             config,
         }
     }
 
     fn step(&mut self, key: u64, combo: u64, req: &Request<'_>) -> Option<(f64, f64)> {
-        let c = &self.config;
         let s = self.pairs.admitted(key, req.time, &mut self.door)?;
-        if s.window.roll(req.time, c.window_secs as i64 * 1000) {
-            *s = State {
-                window: s.window,
-                fired: s.fired,
-                ..State::default()
-            };
-        }
-        s.requests += 1;
-        s.combinations.insert(combo);
-        let distinct = s.combinations.count();
-        let share = distinct as f64 / f64::from(s.requests);
-        if !s.fired && distinct >= c.min_distinct_combinations && share >= c.min_distinct_share {
-            s.fired = true;
-        }
-        s.fired.then_some((distinct as f64, f64::from(s.requests)))
+        step(s, &self.config, combo, req)
     }
+}
+
+/// Counts the request's combination into `s`; (distinct, requests) once flagged.
+fn step(
+    s: &mut Combinations,
+    c: &ScrapingConfig,
+    combo: u64,
+    req: &Request<'_>,
+) -> Option<(f64, f64)> {
+    if s.window.roll(req.time, c.window_secs as i64 * 1000) {
+        *s = Combinations {
+            window: s.window,
+            fired: s.fired,
+            ..Combinations::default()
+        };
+    }
+    s.requests = s.requests.saturating_add(1);
+    s.combinations.insert(combo);
+    let distinct = s.combinations.count();
+    let share = distinct as f64 / f64::from(s.requests);
+    if !s.fired && distinct >= c.min_distinct_combinations && share >= c.min_distinct_share {
+        s.fired = true;
+    }
+    s.fired.then_some((distinct as f64, f64::from(s.requests)))
 }
 
 /// The hash of the query's values (names in order give the combination's shape; the hash
@@ -98,6 +123,17 @@ impl Detector for Scraping {
     }
 
     fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
+        let mut alone = std::mem::take(&mut self.alone);
+        alone.with(req, |shared| self.observe_shared(req, shared, out));
+        self.alone = alone;
+    }
+
+    fn observe_shared(
+        &mut self,
+        req: &Request<'_>,
+        shared: &mut Shared<'_>,
+        out: &mut Vec<Signal>,
+    ) {
         let (Some(ip), Some(query)) = (req.ip, req.ex.query.as_deref()) else {
             return;
         };
@@ -114,8 +150,11 @@ impl Detector for Scraping {
                 Severity::Medium
             }
         };
-        let key = req.ip_key.rotate_left(7) ^ req.endpoint_key;
-        if let Some((distinct, requests)) = self.step(key, combo, req) {
+        let walked = shared
+            .pair
+            .as_deref_mut()
+            .and_then(|p| step(&mut p.scraping, &self.config, combo, req));
+        if let Some((distinct, requests)) = walked {
             out.push(signal(
                 Subject::Ip(ip),
                 severity(),
@@ -148,7 +187,7 @@ impl Detector for Scraping {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.pairs.approx_bytes() + self.door.bytes()
+        self.pairs.approx_bytes() + self.door.bytes() + self.alone.bytes()
     }
 }
 

@@ -5,7 +5,8 @@
 //!   average load, and a scraper taking "90 % of all the customer traffic".
 //! - **Key**: endpoint (per-minute rate and its baseline); (address, endpoint) over the share
 //!   window; fingerprint over the share window, against all traffic.
-//! - **State**: about 64 bytes per endpoint, 24 per address-endpoint pair, 48 per fingerprint.
+//! - **State**: about 64 bytes per endpoint, 12 in each address-endpoint record, 48 per
+//!   fingerprint.
 //! - **Evidence**: "1,840 requests in the last minute against a baseline of 31 per minute
 //!   (59x)"; "this address sent 62 % of the endpoint's 4,100 requests within 300 s".
 //!
@@ -25,8 +26,10 @@ use rampart_core::{Owasp, Severity};
 
 use crate::detector::{figure, pct, Detector, Figures, Members, Signal, Subject};
 use crate::keyed::{Keyed, KeyedStats};
+use crate::merge::Merge;
 use crate::request::Request;
-use crate::sketch::{Admission, Distinct};
+use crate::shared::{Alone, Shared};
+use crate::sketch::Distinct;
 
 /// The detector's name.
 pub const NAME: &str = "volumetric";
@@ -46,11 +49,27 @@ struct Rate {
     share_total: u32,
 }
 
-#[derive(Debug, Clone, Default)]
-struct ActorCount {
-    bucket: i64,
+/// One address's requests to one endpoint in the current share window, in 12 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActorCount {
+    /// The share window (event time over its length), saturating.
+    bucket: u32,
     count: u32,
     fired: bool,
+}
+
+impl Merge for ActorCount {
+    fn merge(&mut self, o: &Self) {
+        match self.bucket.cmp(&o.bucket) {
+            std::cmp::Ordering::Equal => self.count = self.count.saturating_add(o.count),
+            std::cmp::Ordering::Less => {
+                self.bucket = o.bucket;
+                self.count = o.count;
+            }
+            std::cmp::Ordering::Greater => {}
+        }
+        self.fired |= o.fired;
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -67,9 +86,8 @@ struct FingerprintShare {
 pub struct Volumetric {
     config: VolumetricConfig,
     endpoints: Keyed<Rate>,
-    actors: Keyed<ActorCount>,
     fingerprints: Keyed<FingerprintShare>,
-    door: Admission,
+    alone: Alone,
     total_bucket: i64,
     total: u32,
     previous_total: u32,
@@ -81,9 +99,8 @@ impl Volumetric {
         let idle = config.share_window_secs as i64 * 1000 * 2;
         Self {
             endpoints: Keyed::new(config.max_tracked / 10, 3_600_000),
-            actors: Keyed::new(config.max_tracked, idle),
             fingerprints: Keyed::new(config.max_tracked / 4, idle * 6),
-            door: Admission::default(),
+            alone: Alone::default(),
             total_bucket: 0,
             total: 0,
             previous_total: 0,
@@ -118,12 +135,12 @@ impl Volumetric {
             r.minute = minute;
             r.count = 0;
         }
-        r.count += 1;
+        r.count = r.count.saturating_add(1);
         if bucket != r.share_bucket {
             r.share_bucket = bucket;
             r.share_total = 0;
         }
-        r.share_total += 1;
+        r.share_total = r.share_total.saturating_add(1);
         let share_total = r.share_total;
         let baseline = r.baseline.max(1.0);
         let judged = r.minutes >= c.warmup_minutes;
@@ -176,7 +193,7 @@ impl Volumetric {
             f.ips.clear();
             f.fired = false;
         }
-        f.count += 1;
+        f.count = f.count.saturating_add(1);
         f.ips.insert(req.ip_key);
         let share = f64::from(f.count) / f64::from(total.max(1));
         let usual = f.usual_share.unwrap_or(0.0);
@@ -245,6 +262,17 @@ impl Detector for Volumetric {
     }
 
     fn observe(&mut self, req: &Request<'_>, out: &mut Vec<Signal>) {
+        let mut alone = std::mem::take(&mut self.alone);
+        alone.with(req, |shared| self.observe_shared(req, shared, out));
+        self.alone = alone;
+    }
+
+    fn observe_shared(
+        &mut self,
+        req: &Request<'_>,
+        shared: &mut Shared<'_>,
+        out: &mut Vec<Signal>,
+    ) {
         let share_total = self.endpoint_rate(req, out);
         let c = &self.config;
         let window_ms = c.share_window_secs as i64 * 1000;
@@ -258,20 +286,21 @@ impl Detector for Volumetric {
             self.total_bucket = bucket;
             self.total = 0;
         }
-        self.total += 1;
+        self.total = self.total.saturating_add(1);
         let Some(ip) = req.ip else {
             return;
         };
 
-        let key = req.ip_key.rotate_left(13) ^ req.endpoint_key;
-        let Some(a) = self.actors.admitted(key, req.time, &mut self.door) else {
+        let Some(pair) = shared.pair.as_deref_mut() else {
             return self.fingerprint_share(req, bucket, out);
         };
-        if a.bucket != bucket {
-            a.bucket = bucket;
+        let a = &mut pair.volumetric;
+        let bucket32 = bucket.clamp(0, i64::from(u32::MAX)) as u32;
+        if a.bucket != bucket32 {
+            a.bucket = bucket32;
             a.count = 0;
         }
-        a.count += 1;
+        a.count = a.count.saturating_add(1);
         let share = f64::from(a.count) / f64::from(share_total.max(1));
         if a.fired || (u64::from(a.count) >= c.min_actor_requests && share >= c.max_actor_share) {
             a.fired = true;
@@ -298,14 +327,11 @@ impl Detector for Volumetric {
     fn stats(&self) -> Vec<(&'static str, KeyedStats)> {
         vec![
             ("endpoints", self.endpoints.stats()),
-            ("address_endpoint_pairs", self.actors.stats()),
             ("fingerprints", self.fingerprints.stats()),
         ]
     }
 
     fn approx_bytes(&self) -> usize {
-        self.endpoints.approx_bytes()
-            + self.actors.approx_bytes()
-            + self.fingerprints.approx_bytes()
+        self.endpoints.approx_bytes() + self.fingerprints.approx_bytes() + self.alone.bytes()
     }
 }

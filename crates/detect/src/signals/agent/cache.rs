@@ -49,6 +49,17 @@ impl AgentCache {
         class
     }
 
+    /// Bytes held: the slots and the user agents kept in them.
+    pub fn bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Option<(u64, Box<str>, AgentClass)>>()
+            + self
+                .slots
+                .iter()
+                .flatten()
+                .map(|(_, ua, _)| ua.len())
+                .sum::<usize>()
+    }
+
     /// Lookups answered from the cache.
     pub fn hits(&self) -> u64 {
         self.hits
