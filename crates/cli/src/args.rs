@@ -109,6 +109,11 @@ pub(crate) struct AnalyzeArgs {
     /// Do not read or write the database: analyse these inputs alone.
     #[arg(long)]
     pub(crate) no_store: bool,
+    /// Replay the traffic through this policy (a dry run, docs/policy.md): what each rule would
+    /// have blocked, rate-limited, tarpitted or deceived, for addresses the detectors flagged
+    /// and for the others.
+    #[arg(long, value_name = "POLICY")]
+    pub(crate) policy: Option<PathBuf>,
     /// Discovery only: skip the detectors (as `detect: {enabled: false}` in the config does).
     #[arg(long)]
     pub(crate) no_detect: bool,

@@ -160,3 +160,65 @@ fn no_detect_runs_discovery_alone() {
     );
     assert_eq!(std::fs::read_to_string(&alerts).unwrap(), "", "no alerts");
 }
+
+#[test]
+fn a_policy_dry_run_counts_flagged_and_benign_traffic_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("traffic.jsonl");
+    std::fs::write(&input, traffic()).unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        "rules:\n  - name: stop-brute-force\n    when: { detector: credential_stuffing }\n    action: block\n    scope: ip\n    ttl: 1h\n    mode: enforce\n  - name: watch-products\n    when: { endpoint: \"GET /api/v1/products/*\" }\n    action: block\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--no-store",
+        "--top",
+        "0",
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let report = out
+        .split("Policy dry run")
+        .nth(1)
+        .expect("a dry-run report");
+    let row = |name: &str| {
+        report
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing: {report}"))
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let brute = row("stop-brute-force");
+    assert_eq!(brute[1..3], ["block".to_owned(), "enforce".to_owned()]);
+    assert!(
+        brute[3].parse::<u64>().unwrap() > 0,
+        "flagged requests blocked: {report}"
+    );
+    assert_eq!(brute[4], "0", "no benign request blocked: {report}");
+    let watch = row("watch-products");
+    assert_eq!(watch[2], "monitor", "new rules only watch: {report}");
+    assert_eq!(
+        watch[4], "200",
+        "every browsing request would have been hit: {report}"
+    );
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "rules:\n  - name: x\n    action: blok\n").unwrap();
+    let o = run(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--no-store",
+        "--policy",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("blok"), "{}", text(&o.stderr));
+}

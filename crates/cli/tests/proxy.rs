@@ -88,9 +88,12 @@ struct Running {
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
+// The child is handed to `Running`, which kills and waits for it when dropped.
+#[allow(clippy::zombie_processes)]
 fn start_proxy(config: &std::path::Path, db: &std::path::Path) -> (Running, SocketAddr) {
     let mut child = rampart()
         .args([

@@ -87,7 +87,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         None => Vec::new(),
     };
 
-    let mut engine = Engine::new(&config, &specs, known, hasher);
+    let mut engine = Engine::new(&config, &specs, known, hasher.clone());
     for warning in engine
         .load_infrastructure(&config)
         .map_err(|e| anyhow::anyhow!("detect.infrastructure: {e}"))?
@@ -95,10 +95,37 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
         eprintln!("rampart: warning: {warning}");
     }
     let mut problems = Problems::new(args.max_errors);
-    for input in &args.inputs {
-        read_input(input, &options, &mut engine, &mut problems, args.quiet);
-    }
-    let analysis = engine.finish();
+    let (analysis, dry_report) = match &args.policy {
+        Some(policy) => {
+            let mut dry = super::dry_run::DryRun::new(policy, engine, hasher)?;
+            for input in &args.inputs {
+                read_input(
+                    input,
+                    &options,
+                    &mut |ex| dry.observe(ex),
+                    &mut problems,
+                    args.quiet,
+                );
+            }
+            let (analysis, report) = dry.finish();
+            (
+                analysis.context("the engine stopped during the dry run")?,
+                Some(report),
+            )
+        }
+        None => {
+            for input in &args.inputs {
+                read_input(
+                    input,
+                    &options,
+                    &mut |ex| engine.observe(ex),
+                    &mut problems,
+                    args.quiet,
+                );
+            }
+            (engine.finish(), None)
+        }
+    };
 
     let observed: Vec<_> = analysis
         .inventory
@@ -153,6 +180,9 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
             args.top,
         )?;
     }
+    if let Some(report) = dry_report {
+        print!("{report}");
+    }
     Ok(if problems.count > 0 {
         Outcome::Skipped
     } else {
@@ -201,7 +231,7 @@ pub(crate) fn hasher_for(
 fn read_input(
     input: &str,
     options: &rampart_ingest::IngestOptions,
-    engine: &mut Engine,
+    sink: &mut dyn FnMut(&rampart_core::Exchange),
     problems: &mut Problems,
     quiet: bool,
 ) {
@@ -216,7 +246,7 @@ fn read_input(
     let mut n: u64 = 0;
     while let Some(item) = source.next() {
         match item {
-            Ok(ex) => engine.observe(&ex),
+            Ok(ex) => sink(&ex),
             Err(bad) => problems.add(bad_record(&bad)),
         }
         n += 1;

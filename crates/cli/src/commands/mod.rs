@@ -7,6 +7,7 @@ mod config;
 mod control;
 pub(crate) mod decisions;
 mod demo;
+mod dry_run;
 mod eval;
 mod eval_detect;
 mod inventory;

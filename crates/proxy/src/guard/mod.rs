@@ -259,6 +259,40 @@ impl Guard {
         lock(&self.engine).take().map(Engine::finish)
     }
 
+    /// The policy's verdict on a request (its head as an exchange), at the exchange's time.
+    fn decide(&self, ex: &rampart_core::Exchange) -> rampart_defend::Verdict {
+        let host = ex.host.as_deref().unwrap_or("");
+        let endpoint = self.endpoint(host, &ex.method, &ex.path);
+        let mut facts = request_facts(ex, &self.hasher, endpoint);
+        if let Some(ip) = ex.client {
+            facts.alerts = self
+                .actors
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .alerts_of(ip);
+        }
+        let policy = self.policy.current();
+        let mut defend = lock(&self.defend);
+        let Defend { book, limiter } = &mut *defend;
+        verdict(&policy, &facts, book, limiter, ex.time)
+    }
+
+    /// Replays one recorded exchange as if it had come through the proxy (a dry run of the
+    /// policy): the verdict it would have had, then the engine observes it, and on event time
+    /// alerts become decisions every `sync_every`. Nothing is answered or stored.
+    pub fn replay(&self, ex: &rampart_core::Exchange) -> rampart_defend::Verdict {
+        let v = self.decide(ex);
+        self.counters.verdict(v.outcome.kind(), v.would_have.len());
+        if let Some(engine) = lock(&self.engine).as_mut() {
+            engine.observe(ex);
+        }
+        let due = lock(&self.sync).due_at(ex.time);
+        if due {
+            self.sync_alerts(ex.time);
+        }
+        v
+    }
+
     fn endpoint(&self, host: &str, method: &str, path: &str) -> EndpointFacts {
         let engine = lock(&self.engine);
         let Some(view) = engine.as_ref().and_then(|e| e.lookup(host, method, path)) else {
@@ -348,20 +382,7 @@ impl Phases for Guard {
         }
         let ex = head_exchange(ctx, req);
         let host = ex.host.clone().unwrap_or_default();
-        let endpoint = self.endpoint(&host, &ex.method, &ex.path);
-        let mut facts = request_facts(&ex, &self.hasher, endpoint);
-        facts.alerts = self
-            .actors
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .alerts_of(ctx.client);
-        let policy = self.policy.current();
-        let v = {
-            let mut defend = lock(&self.defend);
-            let Defend { book, limiter } = &mut *defend;
-            verdict(&policy, &facts, book, limiter, ctx.time)
-        };
-        let (v, permit) = self.tarpit.admit(v);
+        let (v, permit) = self.tarpit.admit(self.decide(&ex));
         self.counters.verdict(v.outcome.kind(), v.would_have.len());
         if !v.outcome.is_allow() {
             ctx.extensions.insert(Acted {

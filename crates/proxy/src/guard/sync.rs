@@ -32,6 +32,7 @@ pub(crate) struct SyncState {
     options: GuardOptions,
     last_sync: Instant,
     last_persist: Instant,
+    last_event_sync: Option<i64>,
 }
 
 impl SyncState {
@@ -51,6 +52,7 @@ impl SyncState {
             options: options.clone(),
             last_sync: now,
             last_persist: now,
+            last_event_sync: None,
         }
     }
 
@@ -70,6 +72,19 @@ impl SyncState {
             self.last_persist = now;
         }
         Due { sync, persist }
+    }
+
+    /// Whether a sync is due at event time `t` (replays run on event time, not the clock).
+    pub(crate) fn due_at(&mut self, t: EventTime) -> bool {
+        let every = self.options.sync_every.as_millis() as i64;
+        let t = t.as_unix_millis();
+        match self.last_event_sync {
+            Some(last) if t - last < every => false,
+            _ => {
+                self.last_event_sync = Some(t);
+                true
+            }
+        }
     }
 
     /// The alerts of `all` that are new or grew since the last pass. Alerts the engine no
