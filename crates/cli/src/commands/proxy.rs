@@ -184,6 +184,16 @@ pub(crate) fn store_learned(guard: &Guard, db: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Waits (up to three seconds) until the engine has observed every request the proxy took:
+/// the last ones may still be queued for it when the listeners close.
+pub(crate) async fn wait_for_engine(guard: &Guard, server: &Proxy) {
+    let taken = server.stats().requests;
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while guard.stats().observed < taken && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Runs the guard's slow path every 250 ms, so alerts become decisions even when no request
 /// comes.
 pub(crate) fn spawn_ticker(guard: Arc<Guard>) {
@@ -325,6 +335,7 @@ async fn serve(prepared: Prepared) -> anyhow::Result<()> {
         })
         .await;
     eprintln!("rampart: proxy stopped ({drained:?}); storing what was learned");
+    wait_for_engine(&guard, &server).await;
     let guard_for_store = guard.clone();
     tokio::task::spawn_blocking(move || store_learned(&guard_for_store, &db))
         .await

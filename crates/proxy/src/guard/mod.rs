@@ -256,6 +256,7 @@ impl Guard {
     /// are still proxied but no longer observed.
     pub fn finish(&self, now: EventTime) -> Option<Analysis> {
         self.flush(now);
+        lock(&self.sync).finished = true;
         lock(&self.engine).take().map(Engine::finish)
     }
 

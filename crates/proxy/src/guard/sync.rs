@@ -33,6 +33,8 @@ pub(crate) struct SyncState {
     last_sync: Instant,
     last_persist: Instant,
     last_event_sync: Option<i64>,
+    /// Set when the engine stops: from then on every access-log line is flushed at once.
+    pub(crate) finished: bool,
 }
 
 impl SyncState {
@@ -53,6 +55,7 @@ impl SyncState {
             last_sync: now,
             last_persist: now,
             last_event_sync: None,
+            finished: false,
         }
     }
 
@@ -128,7 +131,17 @@ impl SyncState {
     /// Appends `ex` to the access log, if there is one.
     pub(crate) fn log(&mut self, ex: &Exchange, hasher: &KeyedHasher, counters: &Counters) {
         if let Some(log) = &mut self.log {
-            match log.write(ex, hasher) {
+            let written =
+                log.write(ex, hasher).and_then(
+                    |()| {
+                        if self.finished {
+                            log.flush()
+                        } else {
+                            Ok(())
+                        }
+                    },
+                );
+            match written {
                 Ok(()) => counters.log_line(),
                 Err(e) => {
                     counters.log_error();

@@ -101,6 +101,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         let stats = guard.stats();
         let _ = stop_tx.send(());
         let _ = serving.await;
+        super::proxy::wait_for_engine(&guard, &server).await;
         let g = guard.clone();
         let db2 = db.clone();
         let inventory = g.inventory_json();
