@@ -16,7 +16,7 @@ use crate::login::LoginAttempt;
 use crate::profile::Traits;
 use crate::shape::Shape;
 
-pub use derive::Deriver;
+pub use derive::{fingerprint, Deriver};
 pub use ua::UaFacts;
 
 /// Hash domain of path objects (ids, phone numbers) as enumeration targets.

@@ -94,6 +94,13 @@ const COOKIE_SEED: u64 = 0x636f_6f6b_6965_0001;
 const AUTHORIZATION_SEED: u64 = 0x6175_7468_0000_0002;
 const QUERY_SEED: u64 = 0x7175_6572_7900_0003;
 
+/// The client fingerprint of a request, as alerts name it (`fingerprint:<16 hex digits>`): a
+/// hash of the header names in order, the user agent and the accept-language value. The
+/// proxy computes it on a request's head to match decisions scoped to a fingerprint.
+pub fn fingerprint(ex: &Exchange) -> u64 {
+    headers(ex).fingerprint
+}
+
 /// The user agent, the fingerprint (a hash of the header names in order, the user agent and
 /// the accept-language value), the cookie count, and a hash of every header that can carry a
 /// credential (`None` when none can).
