@@ -139,6 +139,11 @@ impl Engine {
         self.detection.alerts()
     }
 
+    /// The client fingerprint of a request, as the detectors' alerts name it (16 hex digits).
+    pub fn fingerprint(ex: &Exchange) -> String {
+        format!("{:016x}", rampart_detect::request::fingerprint(ex))
+    }
+
     /// Names of the detectors running (what a policy's `detector:` may name).
     pub fn detector_names(&self) -> Vec<&'static str> {
         self.detection.detector_names()

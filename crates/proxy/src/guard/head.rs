@@ -47,6 +47,7 @@ pub(crate) fn request_facts(
     facts.session = id.session.map(|t| t.to_string());
     facts.principal = id.principal.map(|t| t.to_string());
     facts.credentials = id.has_credential;
+    facts.fingerprint = Some(rampart_engine::Engine::fingerprint(ex));
     facts.endpoint = endpoint.template;
     facts.inventory = endpoint.inventory;
     facts
