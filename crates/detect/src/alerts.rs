@@ -6,12 +6,13 @@
 //! bounded: a cap on open alerts, on members per alert and on members overall, each counted when
 //! reached.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use rampart_core::{fast_hash, Alert, Entity, EntityKind, EventTime};
 
 use crate::detector::{Members, Render, Signal};
+use crate::fasthash::{FastMap, FastSet};
 use crate::request::Request;
 
 /// Limits of the alert book.
@@ -44,7 +45,7 @@ struct Open {
     render: Render,
     figures: Vec<(&'static str, f64)>,
     detail: Option<String>,
-    member_keys: HashSet<u64>,
+    member_keys: FastSet<u64>,
 }
 
 /// Counters of the alert book.
@@ -65,9 +66,9 @@ pub struct BookStats {
 pub struct AlertBook {
     limits: BookLimits,
     alerts: Vec<Open>,
-    index: HashMap<(u64, u64), usize>,
+    index: FastMap<(u64, u64), usize>,
     members_total: usize,
-    flagged_ips: HashSet<IpAddr>,
+    flagged_ips: FastSet<IpAddr>,
     stats: BookStats,
 }
 
@@ -77,9 +78,9 @@ impl AlertBook {
         Self {
             limits,
             alerts: Vec::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
             members_total: 0,
-            flagged_ips: HashSet::new(),
+            flagged_ips: FastSet::default(),
             stats: BookStats::default(),
         }
     }
@@ -128,7 +129,7 @@ impl AlertBook {
                     render: signal.render,
                     figures: Vec::new(),
                     detail: signal.detail.clone(),
-                    member_keys: HashSet::new(),
+                    member_keys: FastSet::default(),
                 });
                 self.stats.opened += 1;
                 let i = self.alerts.len() - 1;
@@ -164,14 +165,14 @@ impl AlertBook {
             self.stats.members_dropped += 1;
             return;
         }
-        let mut new_members: Vec<Entity> = Vec::new();
-        let mut add_ip = |ip: IpAddr, new: &mut Vec<Entity>| {
+        let mut new_members: Vec<(Entity, Option<IpAddr>)> = Vec::new();
+        let mut add_ip = |ip: IpAddr, new: &mut Vec<(Entity, Option<IpAddr>)>| {
             let k = match ip {
                 IpAddr::V4(v4) => fast_hash(&v4.octets()),
                 IpAddr::V6(v6) => fast_hash(&v6.octets()),
             };
             if open.member_keys.insert(k) {
-                new.push(Entity::ip(ip));
+                new.push((Entity::ip(ip), Some(ip)));
             }
         };
         match signal.members {
@@ -187,12 +188,12 @@ impl AlertBook {
                 }
                 if let Some(s) = req.session {
                     if open.member_keys.insert(s.0 as u64 ^ 0x5e55_1011) {
-                        new_members.push(Entity::new(EntityKind::Session, s.to_string()));
+                        new_members.push((Entity::new(EntityKind::Session, s.to_string()), None));
                     }
                 }
             }
         }
-        for m in new_members {
+        for (m, ip) in new_members {
             if m == open.alert.entity {
                 continue;
             }
@@ -203,10 +204,8 @@ impl AlertBook {
                 self.stats.members_dropped += 1;
                 continue;
             }
-            if m.kind == EntityKind::Ip {
-                if let Ok(ip) = m.value.parse() {
-                    self.flagged_ips.insert(ip);
-                }
+            if let Some(ip) = ip {
+                self.flagged_ips.insert(ip);
             }
             open.alert.members.push(m);
             self.members_total += 1;

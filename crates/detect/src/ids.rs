@@ -1,7 +1,7 @@
 //! Object ids handed out in JSON responses (`"id": 42`, `"userId": "u_81"`), so enumeration can
 //! tell ids a client was given from ids it guessed.
 
-use rampart_core::fast_hash;
+use rampart_core::{fast_hash, Body};
 
 /// Most ids read from one response.
 const MAX_IDS: usize = 256;
@@ -55,6 +55,23 @@ pub fn handed_ids(json: &[u8], out: &mut Vec<u64>) {
     }
 }
 
+/// Whether the media type says JSON (`application/json`, `application/*+json`, `text/json`),
+/// or, without one, the body starts like JSON. As [`Body::is_json`], without allocating.
+pub fn is_json(body: &Body) -> bool {
+    match body.content_type.as_deref() {
+        Some(ct) => {
+            let ct = ct.split(';').next().unwrap_or("").trim().as_bytes();
+            ct.eq_ignore_ascii_case(b"application/json")
+                || ct.eq_ignore_ascii_case(b"text/json")
+                || (ct.len() >= 5 && ct[ct.len() - 5..].eq_ignore_ascii_case(b"+json"))
+        }
+        None => matches!(
+            body.bytes.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[')
+        ),
+    }
+}
+
 /// Position of the next `id"` or `Id"`.
 fn memchr_id(hay: &[u8]) -> Option<usize> {
     let finder = memchr::memmem::Finder::new(b"d\"");
@@ -86,6 +103,22 @@ mod tests {
             .map(|s| fast_hash(s.as_bytes()))
             .collect();
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn json_is_recognised_as_the_body_says() {
+        for (ct, bytes) in [
+            (Some("application/json; charset=utf-8"), &b"x"[..]),
+            (Some("application/problem+JSON"), b"x"),
+            (Some("text/html"), b"{}"),
+            (Some("é+json"), b"x"),
+            (Some("json"), b"x"),
+            (None, b"  [1]"),
+            (None, b"<html>"),
+        ] {
+            let b = Body::sample(ct.map(str::to_owned), bytes);
+            assert_eq!(is_json(&b), b.is_json(), "{ct:?}");
+        }
     }
 
     #[test]

@@ -285,6 +285,16 @@ impl<S: Default> Keyed<S> {
         self.find(norm(key)).ok().map(|i| &self.states[i])
     }
 
+    /// The state of `key` if tracked, stamped `now`.
+    pub fn touch(&mut self, key: u64, now: i64) -> Option<&mut S> {
+        let i = self.find(norm(key)).ok()?;
+        let t = tick(now);
+        if later(t, self.stamps[i]) {
+            self.stamps[i] = t;
+        }
+        Some(&mut self.states[i])
+    }
+
     /// The state of `key` if tracked, to change it (its stamp is left as it was).
     pub fn get_mut(&mut self, key: u64) -> Option<&mut S> {
         self.find(norm(key)).ok().map(|i| &mut self.states[i])

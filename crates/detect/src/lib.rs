@@ -16,6 +16,7 @@ pub mod config;
 pub mod credcache;
 pub mod detector;
 pub mod detectors;
+pub mod fasthash;
 pub mod ids;
 pub mod keyed;
 pub mod login;

@@ -98,8 +98,7 @@ pub fn attempt(
     }
     let body = ex.request_body.as_ref().map(|b| b.bytes.as_slice());
     let by_path = is_login_path(&ex.path, extra_paths);
-    let by_body = body.is_some_and(|b| searchers().password.is_match(&b[..b.len().min(4096)]));
-    if !by_path && !by_body {
+    if !by_path && !body.is_some_and(has_password_field) {
         return None;
     }
     let target = body.and_then(user_of).map(|u| {
@@ -130,19 +129,35 @@ pub fn attempt(
 
 /// The searchers of login bodies, built once.
 struct Searchers {
-    password: AhoCorasick,
+    /// `"p`, which every password field starts with.
+    quote_p: memchr::memmem::Finder<'static>,
     failure: AhoCorasick,
 }
 
 fn searchers() -> &'static Searchers {
     static SEARCHERS: OnceLock<Searchers> = OnceLock::new();
     SEARCHERS.get_or_init(|| Searchers {
-        password: AhoCorasick::new(PASSWORD_FIELDS).expect("fixed patterns build"),
+        quote_p: memchr::memmem::Finder::new(b"\"p"),
         failure: AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(FAILURE_WORDS)
             .expect("fixed patterns build"),
     })
+}
+
+/// Whether the first 4 KiB of a body hold a password field (`"password"`, `"pin"`, ...).
+fn has_password_field(body: &[u8]) -> bool {
+    let hay = &body[..body.len().min(4096)];
+    let finder = &searchers().quote_p;
+    let mut from = 0;
+    while let Some(at) = finder.find(&hay[from..]) {
+        let rest = &hay[from + at..];
+        if PASSWORD_FIELDS.iter().any(|f| rest.starts_with(f)) {
+            return true;
+        }
+        from += at + 1;
+    }
+    false
 }
 
 /// The user named in a JSON or form body.

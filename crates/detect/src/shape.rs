@@ -169,6 +169,12 @@ pub fn id_kind(seg: &str) -> Option<IdKind> {
     if b.is_empty() {
         return None;
     }
+    // Words (most literal segments) have no digit, and without one only an e-mail address is
+    // an id.
+    if !b.iter().any(u8::is_ascii_digit) {
+        let email = memchr::memchr(b'@', b).is_some() && memchr::memchr(b'.', b).is_some();
+        return email.then_some(IdKind::Email);
+    }
     if b.iter().all(u8::is_ascii_digit) {
         return Some(IdKind::Integer);
     }

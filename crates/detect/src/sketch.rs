@@ -153,10 +153,23 @@ impl Merge for Seen {
     }
 }
 
-/// The last [`Recent::CAP`] distinct client addresses, newest last.
+/// The last [`Recent::CAP`] distinct client addresses, newest last. Addresses are kept as
+/// 16-byte IPv6 (IPv4 mapped, `::ffff:a.b.c.d`, and given back as IPv4), so that the
+/// duplicate check on every push is a scan of plain integers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recent {
-    ips: Vec<IpAddr>,
+    ips: Vec<u128>,
+}
+
+fn to_bits(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+fn from_bits(bits: u128) -> IpAddr {
+    IpAddr::V6(std::net::Ipv6Addr::from(bits)).to_canonical()
 }
 
 impl Recent {
@@ -165,37 +178,40 @@ impl Recent {
 
     /// Remembers `ip`, dropping the oldest when full.
     pub fn push(&mut self, ip: IpAddr) {
-        if self.ips.last() == Some(&ip) {
+        let bits = to_bits(ip);
+        if self.ips.last() == Some(&bits) {
             return;
         }
-        if let Some(pos) = self.ips.iter().position(|x| *x == ip) {
+        if let Some(pos) = self.ips.iter().position(|x| *x == bits) {
             self.ips.remove(pos);
         } else if self.ips.len() == Self::CAP {
             self.ips.remove(0);
         }
-        self.ips.push(ip);
+        self.ips.push(bits);
     }
 
     /// The addresses kept, oldest first.
-    pub fn ips(&self) -> &[IpAddr] {
-        &self.ips
+    pub fn ips(&self) -> Vec<IpAddr> {
+        self.ips.iter().map(|&b| from_bits(b)).collect()
     }
 
     /// Takes the addresses out, leaving the ring empty.
     pub fn take(&mut self) -> Vec<IpAddr> {
-        std::mem::take(&mut self.ips)
+        let ips = self.ips();
+        self.ips = Vec::new();
+        ips
     }
 
     /// Bytes held on the heap.
     pub fn heap_bytes(&self) -> usize {
-        self.ips.capacity() * std::mem::size_of::<IpAddr>()
+        self.ips.capacity() * std::mem::size_of::<u128>()
     }
 }
 
 impl Merge for Recent {
     /// Both rings' addresses, `other`'s as the newer, the last [`Recent::CAP`] kept.
     fn merge(&mut self, other: &Recent) {
-        for &ip in &other.ips {
+        for ip in other.ips() {
             self.push(ip);
         }
     }
@@ -495,6 +511,9 @@ mod tests {
         }
         assert_eq!(r.ips().len(), Recent::CAP);
         assert_eq!(r.ips()[0], IpAddr::from(36u32.to_be_bytes()));
+        let v6: IpAddr = "2001:db8::7".parse().unwrap();
+        r.push(v6);
+        assert_eq!(r.take().last(), Some(&v6));
     }
 
     #[test]

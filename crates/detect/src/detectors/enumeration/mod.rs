@@ -66,7 +66,12 @@ pub struct Enumeration {
     handed: Keyed<Handed>,
     door: Admission,
     alone: Alone,
+    /// Scratch for the ids of one response.
+    ids: Vec<u64>,
 }
+
+/// Ids handed to one client beyond which its filter is saturated.
+const SATURATED: u32 = 400;
 
 /// The ids handed to one client in responses.
 #[derive(Debug, Clone, Copy, Default)]
@@ -91,6 +96,7 @@ impl Enumeration {
             handed: Keyed::new(config.max_tracked / 2, idle * 6),
             door: Admission::default(),
             alone: Alone::default(),
+            ids: Vec::new(),
             config,
         }
     }
@@ -104,19 +110,29 @@ impl Enumeration {
         let Some(body) = req.ex.response_body.as_ref() else {
             return;
         };
-        if !req.is_success() || !body.is_json() {
+        if !req.is_success() || !crate::ids::is_json(body) {
             return;
         }
-        let mut ids = Vec::new();
+        // Past a few hundred ids the filter is saturated (it says "handed" of almost any id)
+        // and "never handed" no longer counts: reading more would change nothing.
+        if self
+            .handed
+            .touch(req.ip_key, req.time)
+            .is_some_and(|h| h.count >= SATURATED)
+        {
+            return;
+        }
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.clear();
         crate::ids::handed_ids(&body.bytes, &mut ids);
-        if ids.is_empty() {
-            return;
+        if !ids.is_empty() {
+            let seen = self.handed.entry(req.ip_key, req.time);
+            for &h in &ids {
+                seen.ids.insert(h);
+                seen.count = seen.count.saturating_add(1);
+            }
         }
-        let seen = self.handed.entry(req.ip_key, req.time);
-        for h in ids {
-            seen.ids.insert(h);
-            seen.count = seen.count.saturating_add(1);
-        }
+        self.ids = ids;
     }
 }
 
