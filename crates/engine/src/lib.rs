@@ -14,3 +14,5 @@ pub mod persist;
 
 pub use config::Config;
 pub use engine::{Analysis, Engine};
+/// Exploit-probe signatures, for checking a request before it is answered.
+pub use rampart_detect::signals::probes::{ProbeInspector, ProbeKind};

@@ -23,9 +23,10 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use http::{HeaderValue, StatusCode};
-use rampart_core::{fast_hash, Alert, EventTime, KeyedHasher};
+use rampart_core::{fast_hash, Alert, EventTime, KeyedHasher, Severity};
 use rampart_defend::{
-    verdict, Decision, DecisionBook, InventoryFacts, Outcome, PolicyHandle, RateLimiter, TarpitGate,
+    verdict, ActiveAlert, Decision, DecisionBook, InventoryFacts, Outcome, PolicyHandle,
+    RateLimiter, TarpitGate,
 };
 use rampart_engine::{Analysis, Engine};
 use rampart_store::SqliteStore;
@@ -100,6 +101,7 @@ pub struct Guard {
     counters: Counters,
     started: Instant,
     replay_time: bool,
+    probes: rampart_engine::ProbeInspector,
 }
 
 impl std::fmt::Debug for Guard {
@@ -156,6 +158,7 @@ impl Guard {
             counters: Counters::default(),
             started: Instant::now(),
             replay_time: options.replay_time,
+            probes: rampart_engine::ProbeInspector::new(),
         })
     }
 
@@ -271,6 +274,25 @@ impl Guard {
                 .read()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .alerts_of(ip);
+        }
+        // An exploit probe is known by its signature before it is answered: the request
+        // itself counts as flagged, so a rule on `exploit_probes` stops the first one too.
+        for m in self.probes.inspect(ex) {
+            let (name, severity) = match m.kind {
+                rampart_engine::ProbeKind::Log4Shell => ("log4shell", Severity::High),
+                rampart_engine::ProbeKind::SensitiveFile => {
+                    ("sensitive_file_probe", Severity::Medium)
+                }
+                rampart_engine::ProbeKind::PathTraversal => ("path_traversal", Severity::Medium),
+            };
+            for detector in [name, "exploit_probes"] {
+                if !facts.alerts.iter().any(|a| a.detector == detector) {
+                    facts.alerts.push(ActiveAlert {
+                        detector: detector.to_owned(),
+                        severity,
+                    });
+                }
+            }
         }
         let policy = self.policy.current();
         let mut defend = lock(&self.defend);
