@@ -108,11 +108,14 @@ pub fn attempt(
     let (failed, known) = match ex.status {
         Some(401 | 403) => (true, true),
         Some(s) if (200..300).contains(&s) => {
-            // The failure words, in any case, within the first 2 KiB.
+            // The failure words, in any case, within the first 2 KiB: lower-cased on the stack,
+            // so that the search runs case-sensitive (a vectorised prefilter then applies).
             let failed = ex.response_body.as_ref().is_some_and(|b| {
-                searchers()
-                    .failure
-                    .is_match(&b.bytes[..b.bytes.len().min(2048)])
+                let mut buf = [0u8; 2048];
+                let n = b.bytes.len().min(buf.len());
+                buf[..n].copy_from_slice(&b.bytes[..n]);
+                buf[..n].make_ascii_lowercase();
+                searchers().failure.is_match(&buf[..n])
             });
             (failed, true)
         }
@@ -138,10 +141,7 @@ fn searchers() -> &'static Searchers {
     static SEARCHERS: OnceLock<Searchers> = OnceLock::new();
     SEARCHERS.get_or_init(|| Searchers {
         quote_p: memchr::memmem::Finder::new(b"\"p"),
-        failure: AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(FAILURE_WORDS)
-            .expect("fixed patterns build"),
+        failure: AhoCorasick::new(FAILURE_WORDS).expect("fixed patterns build"),
     })
 }
 
