@@ -18,6 +18,9 @@ use crate::stats::{self, Stats};
 pub(crate) enum Failure {
     /// A hook panicked or returned an error.
     Hook { phase: &'static str, why: String },
+    /// The request head is well-formed HTTP but not a request the proxy may forward
+    /// (a missing, repeated or invalid `Host`).
+    BadRequest { why: &'static str },
     /// No route matched.
     NoRoute { host: Option<String>, path: String },
     /// The request body is over the limit.
@@ -61,6 +64,14 @@ pub(crate) fn fail_to_proxy(stats: &Stats, mode: FailMode, failure: Failure) -> 
                     )
                 }
             }
+        }
+        BadRequest { why } => {
+            tracing::debug!(why, "bad request");
+            respond(
+                StatusCode::BAD_REQUEST,
+                format!("400 Bad Request: {why}\n"),
+                Outcome::BadRequest,
+            )
         }
         NoRoute { host, path } => {
             tracing::debug!(host = host.as_deref().unwrap_or("-"), %path, "no route");

@@ -107,6 +107,12 @@ pub(crate) async fn handle(
     let rec = Recording::start(ctx, &parts, started, conn.clone(), shared.done.clone());
     let version = parts.version;
     let had_body = !body.is_end_stream();
+    // The HTTP/1 parser drops a `Content-Length` sent beside `Transfer-Encoding` and frames
+    // the body by the latter (RFC 9112 §6.3), so the proxy cannot tell whether one was there;
+    // RFC 9112 §6.1 asks the connection to close after answering such a request, so bytes
+    // another hop framed differently are never read as a next request.
+    let close_after =
+        version < Version::HTTP_2 && parts.headers.contains_key(header::TRANSFER_ENCODING);
     let reply = proceed(&shared, &conn, &rec, parts, body, route, raw_host).await;
     if had_body {
         // A body answered before it was read (block, 404, 413) is recorded as incomplete; a
@@ -115,7 +121,12 @@ pub(crate) async fn handle(
             st.request_body.get_or_insert_with(BodySample::default);
         });
     }
-    Ok(send_back(&shared, rec, reply, version))
+    let mut resp = send_back(&shared, rec, reply, version);
+    if close_after && resp.status() != StatusCode::SWITCHING_PROTOCOLS {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(resp)
 }
 
 /// The host as the client sent it: the URI authority (HTTP/2, absolute form) or `Host`.
@@ -128,6 +139,57 @@ fn raw_host(parts: &http::request::Parts) -> Option<String> {
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// RFC 9112 §3.2 and RFC 9113 §8.3.1: an HTTP/1.1 request carries exactly one `Host` (unless
+/// its target names the authority), and that one is a valid host; an HTTP/2 request's `Host`,
+/// when present, names the same authority as `:authority`.
+fn check_host(parts: &http::request::Parts) -> Result<(), &'static str> {
+    let mut hosts = parts.headers.get_all(header::HOST).iter();
+    let first = hosts.next();
+    if hosts.next().is_some() {
+        return Err("the request has more than one Host header");
+    }
+    let authority = parts.uri.authority();
+    if authority.is_some_and(|a| !valid_port(a.as_str())) {
+        return Err("the request target's port is not a port");
+    }
+    let Some(value) = first else {
+        if parts.version == Version::HTTP_11 && authority.is_none() {
+            return Err("an HTTP/1.1 request needs a Host header");
+        }
+        return Ok(());
+    };
+    let invalid = "the Host header is not a valid host";
+    let text = value.to_str().map_err(|_| invalid)?;
+    if text.is_empty() {
+        return Ok(());
+    }
+    match text.parse::<http::uri::Authority>() {
+        Ok(_) if !text.contains('@') && valid_port(text) => {}
+        _ => return Err(invalid),
+    }
+    if parts.version == Version::HTTP_2 {
+        if let Some(a) = authority {
+            if !a.as_str().eq_ignore_ascii_case(text) {
+                return Err("the Host header names another authority than :authority");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the port of `authority`, if it has one, fits in 16 bits (the URI parser takes any
+/// digits).
+fn valid_port(authority: &str) -> bool {
+    let after_host = match authority.rfind(']') {
+        Some(i) => &authority[i + 1..],
+        None => authority,
+    };
+    match after_host.rsplit_once(':') {
+        Some((_, port)) => port.is_empty() || port.parse::<u16>().is_ok(),
+        None => true,
+    }
 }
 
 fn content_length(headers: &http::HeaderMap) -> Option<u64> {
@@ -149,6 +211,13 @@ async fn proceed(
     route: Option<&CompiledRoute>,
     raw_host: Option<String>,
 ) -> Reply {
+    // A head the parser took but that cannot be forwarded as it is (no `Host`, two of them,
+    // one that is not a host) is refused before anyone acts on it: routing by one host while
+    // the upstream reads another is how requests are smuggled past a proxy.
+    if let Err(why) = check_host(&parts) {
+        return Reply::failure(shared, Failure::BadRequest { why });
+    }
+
     // Phase 1: the hook sees the request head first.
     let verdict = rec
         .with(|st| {
@@ -217,7 +286,9 @@ async fn proceed(
             host: raw_host.as_deref(),
         },
     );
-    if !headers.contains_key(header::HOST) {
+    // The target's authority (HTTP/2, absolute form) is the host the request was routed by,
+    // so it is the one the upstream gets (RFC 9112 §3.2.2: a `Host` beside it is ignored).
+    if parts.uri.authority().is_some() || !headers.contains_key(header::HOST) {
         if let Some(v) = raw_host
             .as_deref()
             .and_then(|h| HeaderValue::from_str(h).ok())

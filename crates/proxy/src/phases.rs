@@ -211,6 +211,9 @@ pub enum Outcome {
     Responded,
     /// Refused with 503 because a hook failed and `on_hook_error` is `closed`.
     HookFailedClosed,
+    /// Refused with 400: a missing, repeated or invalid `Host` (the parser answers worse
+    /// heads itself, before any hook runs).
+    BadRequest,
     /// No route matched (404).
     NoRoute,
     /// Body over `limits.max_body_bytes` (413).
