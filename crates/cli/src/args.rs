@@ -42,6 +42,9 @@ pub(crate) enum Command {
     /// Check or show the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Scan named hosts, URLs and ranges from outside: TLS, exposed files and API documents,
+    /// unauthenticated APIs, Log4Shell (docs/scan.md).
+    Scan(Box<crate::commands::scan::ScanArgs>),
 }
 
 const ANALYZE_EXAMPLES: &str = "\

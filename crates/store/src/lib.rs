@@ -4,7 +4,8 @@
 //! inventory (with their facts as JSON, merged by the caller), and a record of every analysis
 //! run, the alerts of the detectors ([`Store::save_alerts`], [`AlertQuery`]), and the policy's
 //! decisions ([`Store::save_decisions`], [`Store::decisions`]), manual and automatic, so that
-//! they survive a restart and a proxy and the `rampart decisions` command share them.
+//! they survive a restart and a proxy and the `rampart decisions` command share them, and the
+//! findings of outside-in scans ([`Store::save_scan`], [`Store::last_scan`]).
 //! [`SqliteStore`] is the embedded default: one SQLite file in WAL mode, schema migrations
 //! applied on open, every write in one transaction, so interrupting a run (Ctrl-C, `kill`) leaves
 //! the previous state intact rather than a half-written one.
@@ -14,7 +15,7 @@ mod records;
 mod sqlite;
 
 pub use error::StoreError;
-pub use records::{EndpointRecord, RunRecord};
+pub use records::{EndpointRecord, FindingRecord, RunRecord, ScanRecord};
 pub use sqlite::SqliteStore;
 
 use rampart_core::{Alert, EventTime, Severity};
@@ -56,6 +57,37 @@ pub trait Store {
 
     /// Removes every decision that has expired at `now`; how many went.
     fn remove_expired(&mut self, now: EventTime) -> Result<usize, StoreError>;
+
+    /// Records a scan and its findings in one transaction: findings are inserted or updated by
+    /// id (a finding seen before keeps its first sighting), and linked to the scan. Returns the
+    /// scan's id.
+    fn save_scan(
+        &mut self,
+        scan: &ScanRecord,
+        findings: &[FindingRecord],
+    ) -> Result<i64, StoreError>;
+
+    /// The newest scan of these targets (`targets_key`), if any.
+    fn last_scan(&self, targets_key: &str) -> Result<Option<ScanRecord>, StoreError>;
+
+    /// The findings a scan saw, in (target, severity worst first, kind) order.
+    fn scan_findings(&self, scan_id: i64) -> Result<Vec<FindingRecord>, StoreError>;
+
+    /// Stored findings matching `query`, worst first, then newest.
+    fn findings(&self, query: &FindingQuery) -> Result<Vec<FindingRecord>, StoreError>;
+}
+
+/// Which stored findings to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingQuery {
+    /// Only findings about this target (`host:port`, or a host).
+    pub target: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only findings of at least this severity.
+    pub min_severity: Option<Severity>,
+    /// At most this many (0: no limit).
+    pub limit: usize,
 }
 
 /// Which stored alerts to list.

@@ -12,6 +12,7 @@ mod eval;
 mod eval_detect;
 mod inventory;
 pub(crate) mod proxy;
+pub(crate) mod scan;
 mod simulate;
 
 use crate::args::{Cli, Command};
@@ -30,5 +31,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Eval(a) => eval::run(a),
         Command::EvalDetect(a) => eval_detect::run(a),
         Command::Config(c) => config::run(c),
+        Command::Scan(a) => scan::run(*a),
     }
 }

@@ -64,6 +64,35 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX decisions_by_scope ON decisions (scope_kind, scope_value);
     CREATE INDEX decisions_by_expiry ON decisions (expires_ms);",
+    // 4: outside-in scans and their findings. A finding keeps one row per id (kind, target and
+    // subject hashed) across scans, with its first and last sighting; `scan_findings` says which
+    // scan saw which, so a scan can be compared with the previous one of the same targets.
+    "CREATE TABLE scans (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        targets_key TEXT NOT NULL,
+        targets TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        finished_ms INTEGER NOT NULL,
+        services INTEGER NOT NULL,
+        findings INTEGER NOT NULL
+    );
+    CREATE INDEX scans_by_key ON scans (targets_key, id);
+    CREATE TABLE findings (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        title TEXT NOT NULL,
+        first_seen_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX findings_by_target ON findings (target, kind);
+    CREATE TABLE scan_findings (
+        scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+        finding_id TEXT NOT NULL,
+        PRIMARY KEY (scan_id, finding_id)
+    ) WITHOUT ROWID;",
 ];
 
 /// Brings the schema of `conn` up to the newest version, each step in its own transaction.

@@ -1,5 +1,6 @@
 //! The embedded SQLite store.
 
+mod findings;
 mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -9,7 +10,10 @@ use rusqlite::{params, Connection, OpenFlags};
 use rampart_core::{Alert, EventTime, Severity};
 use rampart_defend::{Decision, Origin, Scope};
 
-use crate::{AlertQuery, EndpointRecord, RunRecord, Store, StoreError};
+use crate::{
+    AlertQuery, EndpointRecord, FindingQuery, FindingRecord, RunRecord, ScanRecord, Store,
+    StoreError,
+};
 
 /// The inventory in one SQLite file (WAL mode).
 pub struct SqliteStore {
@@ -279,6 +283,26 @@ impl Store for SqliteStore {
         )?;
         Ok(n)
     }
+
+    fn save_scan(
+        &mut self,
+        scan: &ScanRecord,
+        findings: &[FindingRecord],
+    ) -> Result<i64, StoreError> {
+        findings::save_scan(&mut self.conn, scan, findings)
+    }
+
+    fn last_scan(&self, targets_key: &str) -> Result<Option<ScanRecord>, StoreError> {
+        findings::last_scan(&self.conn, targets_key)
+    }
+
+    fn scan_findings(&self, scan_id: i64) -> Result<Vec<FindingRecord>, StoreError> {
+        findings::scan_findings(&self.conn, scan_id)
+    }
+
+    fn findings(&self, query: &FindingQuery) -> Result<Vec<FindingRecord>, StoreError> {
+        findings::findings(&self.conn, query)
+    }
 }
 
 /// The scope's value alone (`192.0.2.1`, `203.0.113.0/24`, a hash), as the index keeps it.
@@ -308,6 +332,17 @@ fn severity_rank(s: Severity) -> i64 {
         Severity::Medium => 2,
         Severity::High => 3,
         Severity::Critical => 4,
+    }
+}
+
+/// The severity of a stored rank (unknown ranks read as the nearest known one).
+fn severity_of(rank: i64) -> Severity {
+    match rank {
+        i64::MIN..=0 => Severity::Info,
+        1 => Severity::Low,
+        2 => Severity::Medium,
+        3 => Severity::High,
+        _ => Severity::Critical,
     }
 }
 

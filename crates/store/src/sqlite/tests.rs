@@ -317,7 +317,7 @@ fn a_database_of_the_previous_schema_is_migrated_and_keeps_its_data() {
         .conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4, "migrated to the newest schema");
     assert_eq!(store.endpoints().unwrap().len(), 1);
     assert_eq!(store.alerts(&AlertQuery::default()).unwrap()[0].id, "a1");
     let d = decision("192.0.2.9", 5, Some(1));
@@ -327,4 +327,144 @@ fn a_database_of_the_previous_schema_is_migrated_and_keeps_its_data() {
     // Opening again applies nothing more.
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.decisions(None).unwrap().len(), 1);
+}
+
+fn finding(
+    id: &str,
+    target: &str,
+    severity: rampart_core::Severity,
+    seen_ms: i64,
+) -> FindingRecord {
+    FindingRecord {
+        id: id.into(),
+        kind: "exposed_file".into(),
+        severity,
+        target: target.into(),
+        title: format!("finding {id}"),
+        first_seen_ms: seen_ms,
+        last_seen_ms: seen_ms,
+        body: format!("{{\"id\":\"{id}\"}}"),
+    }
+}
+
+fn scan_record(key: &str, at_ms: i64, findings: u64) -> ScanRecord {
+    ScanRecord {
+        id: 0,
+        targets_key: key.into(),
+        targets: vec!["127.0.0.1".into()],
+        started_ms: at_ms,
+        finished_ms: at_ms + 10,
+        services: 2,
+        findings,
+    }
+}
+
+#[test]
+fn scans_keep_first_sightings_and_say_what_each_saw() {
+    use rampart_core::Severity;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.last_scan("k").unwrap(), None);
+    let first = store
+        .save_scan(
+            &scan_record("k", 1_000, 2),
+            &[
+                finding("a", "127.0.0.1:80", Severity::High, 1_000),
+                finding("b", "127.0.0.1:80", Severity::Low, 1_000),
+            ],
+        )
+        .unwrap();
+    let second = store
+        .save_scan(
+            &scan_record("k", 2_000, 2),
+            &[
+                finding("a", "127.0.0.1:80", Severity::Critical, 2_000),
+                finding("c", "127.0.0.1:443", Severity::Medium, 2_000),
+            ],
+        )
+        .unwrap();
+    store
+        .save_scan(&scan_record("other", 3_000, 0), &[])
+        .unwrap();
+    assert!(second > first);
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
+    let last = store.last_scan("k").unwrap().unwrap();
+    assert_eq!(
+        (last.id, last.started_ms, last.services),
+        (second, 2_000, 2)
+    );
+    assert_eq!(last.targets, vec!["127.0.0.1".to_owned()]);
+    let ids = |v: Vec<FindingRecord>| v.into_iter().map(|f| f.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.scan_findings(first).unwrap()), vec!["a", "b"]);
+    // By target (text order: ":443" before ":80"), then severity.
+    assert_eq!(ids(store.scan_findings(second).unwrap()), vec!["c", "a"]);
+    let all = store.findings(&FindingQuery::default()).unwrap();
+    assert_eq!(ids(all.clone()), vec!["a", "c", "b"], "worst first");
+    let a = &all[0];
+    assert_eq!((a.first_seen_ms, a.last_seen_ms), (1_000, 2_000));
+    assert_eq!(
+        a.severity,
+        Severity::Critical,
+        "the newest sighting's severity"
+    );
+    let only = store
+        .findings(&FindingQuery {
+            target: Some("127.0.0.1:443".into()),
+            ..FindingQuery::default()
+        })
+        .unwrap();
+    assert_eq!(ids(only), vec!["c"]);
+    let high = store
+        .findings(&FindingQuery {
+            min_severity: Some(Severity::High),
+            limit: 5,
+            ..FindingQuery::default()
+        })
+        .unwrap();
+    assert_eq!(ids(high), vec!["a"]);
+}
+
+#[test]
+fn a_failed_scan_write_leaves_nothing_half_written() {
+    use rampart_core::Severity;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let bad = finding("x", "h:80", Severity::Low, 1);
+    // A trigger refusing the second finding fails the transaction half-way.
+    store.conn.execute_batch("CREATE TRIGGER no_x BEFORE INSERT ON findings WHEN new.id = 'x' BEGIN SELECT RAISE(ABORT, 'no'); END;").unwrap();
+    let r = store.save_scan(
+        &scan_record("k", 1, 2),
+        &[finding("ok", "h:80", Severity::Low, 1), bad],
+    );
+    assert!(r.is_err());
+    assert_eq!(store.last_scan("k").unwrap(), None);
+    assert!(store.findings(&FindingQuery::default()).unwrap().is_empty());
+}
+
+#[test]
+fn a_version_3_database_gains_the_scan_tables_and_keeps_its_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::apply_to(&mut conn, &path, 3).unwrap();
+        let mut old = SqliteStore {
+            conn,
+            path: path.clone(),
+        };
+        old.save_decisions(&[decision("192.0.2.9", 5, None)])
+            .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.decisions(None).unwrap().len(), 1);
+    store
+        .save_scan(
+            &scan_record("k", 1, 1),
+            &[finding("a", "h:80", rampart_core::Severity::Low, 1)],
+        )
+        .unwrap();
+    assert_eq!(store.findings(&FindingQuery::default()).unwrap().len(), 1);
 }
