@@ -165,7 +165,12 @@ impl Control for GuardControl {
     }
 
     fn add_decision(&self, decision: Decision) -> Result<Decision, String> {
-        Ok(self.guard.add_decision(decision, self.now()))
+        let now = self.now();
+        let added = self.guard.add_decision(decision, now);
+        // Written to the store before the answer, not at the next periodic write: a decision
+        // the API confirmed survives a crash of the proxy right after.
+        self.guard.flush(now);
+        Ok(added)
     }
 
     fn remove_decision(&self, id: &str) -> Result<bool, String> {
@@ -173,7 +178,16 @@ impl Control for GuardControl {
     }
 
     fn reload(&self) -> Result<String, Vec<String>> {
-        super::proxy::reload_policy(&self.config, &self.policy, &self.detectors)
+        let result = super::proxy::reload_policy(&self.config, &self.policy, &self.detectors);
+        // Logged like a reload by file change or SIGHUP, so the log tells every one.
+        match &result {
+            Ok(msg) => eprintln!("rampart: {msg} (management API)"),
+            Err(problems) => eprintln!(
+                "rampart: the policy was not reloaded through the management API ({} problems;                  the old one stays in force)",
+                problems.len()
+            ),
+        }
+        result
     }
 
     fn now(&self) -> EventTime {

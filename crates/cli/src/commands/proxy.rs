@@ -231,18 +231,28 @@ pub(crate) async fn stop_signal() {
     }
 }
 
-/// Reloads the policy on SIGHUP and whenever its file changes (checked every two seconds).
+/// The policy file's text, if it can be read (`None` without a policy file).
+fn policy_text(config: &Config) -> Option<String> {
+    config
+        .policy
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+}
+
+/// Reloads the policy on SIGHUP and whenever its file's text changes (checked every two
+/// seconds).
+///
+/// The text is compared, not the modification time: a file rewritten twice within the
+/// clock's granularity keeps its time. A changed text is read again a moment later and loaded
+/// only when both reads agree, so a file caught half-written by an editor that truncates
+/// before writing (an empty policy is valid and allows everything) is never put in force; the
+/// next check picks up the finished file.
 fn watch_policy(config: Config, handle: Arc<PolicyHandle>, detectors: Vec<&'static str>) {
-    let modified = |c: &Config| {
-        c.policy
-            .as_ref()
-            .and_then(|p| std::fs::metadata(p).ok())
-            .and_then(|m| m.modified().ok())
-    };
+    // Registered before anything is served: a SIGHUP from then on reloads and never kills.
+    #[cfg(unix)]
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     tokio::spawn(async move {
-        let mut last = modified(&config);
-        #[cfg(unix)]
-        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        let mut last = policy_text(&config);
         loop {
             let by_signal;
             #[cfg(unix)]
@@ -263,12 +273,29 @@ fn watch_policy(config: Config, handle: Arc<PolicyHandle>, detectors: Vec<&'stat
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 by_signal = false;
             }
-            let now_modified = modified(&config);
-            if !by_signal && now_modified == last {
-                continue;
+            if !by_signal {
+                let now = policy_text(&config);
+                if now == last {
+                    continue;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if policy_text(&config) != now {
+                    // Still being written: the next check sees the finished file.
+                    continue;
+                }
             }
-            last = now_modified;
-            match reload_policy(&config, &handle, &detectors) {
+            let c = config.clone();
+            let h = handle.clone();
+            let d = detectors.clone();
+            // Reading and checking the policy is file work: off the runtime's worker threads.
+            let done = tokio::task::spawn_blocking(move || {
+                let text = policy_text(&c);
+                (text, reload_policy(&c, &h, &d))
+            })
+            .await;
+            let Ok((text, result)) = done else { continue };
+            last = text;
+            match result {
                 Ok(msg) => eprintln!("rampart: {msg}"),
                 Err(problems) => {
                     eprintln!("rampart: the policy was not reloaded (the old one stays in force):");
@@ -319,14 +346,23 @@ async fn serve(prepared: Prepared) -> anyhow::Result<()> {
         ));
         let mut rx = stop_rx.clone();
         let addr = api.listen;
-        tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = rx.wait_for(|s| *s).await;
-            };
-            if let Err(e) = rampart_api::serve(api, control, shutdown).await {
-                eprintln!("rampart: management API on {addr} stopped: {e}");
+        match rampart_api::Server::bind(&api).await {
+            Ok(api_server) => {
+                eprintln!(
+                    "rampart: management API listening on {}",
+                    api_server.local_addr()
+                );
+                tokio::spawn(async move {
+                    let shutdown = async move {
+                        let _ = rx.wait_for(|s| *s).await;
+                    };
+                    if let Err(e) = api_server.run(control, shutdown).await {
+                        eprintln!("rampart: management API on {addr} stopped: {e}");
+                    }
+                });
             }
-        });
+            Err(e) => eprintln!("rampart: management API on {addr} could not start: {e}"),
+        }
     }
     let drained = bound
         .serve(async move {
