@@ -35,7 +35,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for CountingIo<T> {
         let n = buf.filled().len().saturating_sub(before) as u64;
         if n > 0 {
             add(&this.conn.stats.bytes_in, n);
-            this.conn.touch(n);
+            this.conn.received(n);
         }
         res
     }

@@ -4,10 +4,11 @@
 
 use std::error::Error as StdError;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use http::Version;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -51,16 +52,77 @@ pub(crate) struct ConnInfo {
     inflight: AtomicUsize,
     activity: AtomicU64,
     tracker: mpsc::Sender<()>,
+    /// When the connection was accepted: the origin of `head_since`.
+    opened: Instant,
+    /// Milliseconds after `opened`, plus one, when the bytes of a request head began to
+    /// arrive with no request in flight; 0 when no head is being read.
+    head_since: AtomicU64,
+    /// An HTTP/2 connection: requests are multiplexed and control frames flow between them,
+    /// so there is no "head being read" to time.
+    multiplexed: AtomicBool,
 }
 
 impl ConnInfo {
+    fn new(
+        peer: SocketAddr,
+        local: SocketAddr,
+        scheme: Scheme,
+        stats: Arc<Stats>,
+        phase: watch::Receiver<Phase>,
+        tracker: mpsc::Sender<()>,
+    ) -> Self {
+        Self {
+            peer,
+            local,
+            scheme,
+            stats,
+            phase,
+            inflight: AtomicUsize::new(0),
+            activity: AtomicU64::new(0),
+            tracker,
+            opened: clock::now(),
+            head_since: AtomicU64::new(0),
+            multiplexed: AtomicBool::new(false),
+        }
+    }
+
     /// Bytes moved on the socket.
     pub(crate) fn touch(&self, n: u64) {
         self.activity.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub(crate) fn request_started(&self) {
+    /// Bytes read from the client. Read with no request in flight on an HTTP/1 connection,
+    /// they are the start of the next request head, which has `timeouts.header_read` to
+    /// arrive whole.
+    pub(crate) fn received(&self, n: u64) {
+        self.touch(n);
+        if self.inflight() == 0 && !self.multiplexed.load(Ordering::Relaxed) {
+            let at = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1;
+            let _ = self
+                .head_since
+                .compare_exchange(0, at, Ordering::Relaxed, Ordering::Relaxed);
+        }
+    }
+
+    /// How long the head being read has been arriving, if one is.
+    fn head_reading_for(&self) -> Option<Duration> {
+        match self.head_since.load(Ordering::Relaxed) {
+            0 => None,
+            at => Some(
+                self.opened
+                    .elapsed()
+                    .saturating_sub(Duration::from_millis(at - 1)),
+            ),
+        }
+    }
+
+    /// A request head was read whole and its request begins.
+    pub(crate) fn request_started(&self, version: Version) {
         self.inflight.fetch_add(1, Ordering::Relaxed);
+        self.head_since.store(0, Ordering::Relaxed);
+        if version == Version::HTTP_2 {
+            self.multiplexed.store(true, Ordering::Relaxed);
+        }
     }
 
     pub(crate) fn request_finished(&self) {
@@ -107,10 +169,13 @@ pub(crate) fn http_builder(config: &ProxyConfig, http2: bool) -> auto::Builder<T
         .unwrap_or(usize::MAX)
         .max(8192);
     let mut builder = auto::Builder::new(TokioExecutor::new());
+    // The header timeout is the connection watchdog's (see `serve`): hyper's would also run
+    // while a kept-alive connection waits for its next request, closing it after
+    // `header_read` rather than `idle`.
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(config.timeouts.header_read)
+        .header_read_timeout(None)
         .max_buf_size(max_head)
         .keep_alive(true);
     builder
@@ -139,16 +204,14 @@ pub(crate) async fn accept_loop(
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
                     let local = stream.local_addr().ok().or(local).unwrap_or(peer);
-                    let conn = Arc::new(ConnInfo {
+                    let conn = Arc::new(ConnInfo::new(
                         peer,
                         local,
-                        scheme: shared.listeners[index].scheme(),
-                        stats: shared.stats.clone(),
-                        phase: phase.clone(),
-                        inflight: AtomicUsize::new(0),
-                        activity: AtomicU64::new(0),
-                        tracker: tracker.clone(),
-                    });
+                        shared.listeners[index].scheme(),
+                        shared.stats.clone(),
+                        phase.clone(),
+                        tracker.clone(),
+                    ));
                     tokio::spawn(connection(shared.clone(), index, stream, conn));
                 }
                 Err(e) => {
@@ -207,8 +270,10 @@ where
     tokio::pin!(served);
 
     let idle = shared.config.timeouts.idle;
-    let mut ticker =
-        tokio::time::interval((idle / 4).clamp(Duration::from_millis(20), Duration::from_secs(5)));
+    let header_read = shared.config.timeouts.header_read;
+    let mut ticker = tokio::time::interval(
+        (idle.min(header_read) / 4).clamp(Duration::from_millis(20), Duration::from_secs(5)),
+    );
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut phase = conn.phase.clone();
     let mut last_activity = conn.activity();
@@ -246,6 +311,15 @@ where
             }
             _ = ticker.tick() => {
                 let now = clock::now();
+                // A head that has been arriving for too long (a client trickling it byte by
+                // byte keeps the connection busy, so the idle timeout never comes).
+                if conn.inflight() == 0
+                    && conn.head_reading_for().is_some_and(|t| t >= header_read)
+                {
+                    stats::inc(&shared.stats.timeouts);
+                    tracing::debug!("client did not send a request head in time");
+                    break;
+                }
                 let seen = conn.activity();
                 if seen != last_activity || conn.inflight() > 0 {
                     last_activity = seen;

@@ -50,7 +50,7 @@ impl Recording {
         conn: Arc<ConnInfo>,
         done: DoneQueue,
     ) -> Arc<Self> {
-        conn.request_started();
+        conn.request_started(parts.version);
         let state = RecState {
             ctx,
             method: parts.method.clone(),

@@ -565,3 +565,93 @@ async fn http2_garbage_after_the_preface_gets_goaway() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bare_lf_line_ends_reach_the_upstream_as_the_proxy_read_them() {
+    bounded(async {
+        let (up, seen) = recording_upstream().await;
+        let (hook, _done) = Recorder::with_head(|_, req| {
+            // What the proxy's own checks see.
+            let names: Vec<&str> = req.headers.keys().map(|k| k.as_str()).collect();
+            assert_eq!(names, ["host", "x-a", "x-injected", "connection"]);
+            Ok(rampart_proxy::Verdict::Continue)
+        });
+        let proxy = start(config(&[up.addr]), hook).await;
+        // RFC 9112 §2.2 lets a recipient take a bare LF as a line end; the head then goes
+        // upstream rewritten with CRLF, so the upstream reads the very headers the proxy did.
+        let (answer, _) = exchange(
+            proxy.addr(),
+            b"GET /lf HTTP/1.1\nhost: x\r\nx-a: a\nx-injected: 1\r\nconnection: close\n\n",
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(
+            seen[0].contains("|x-a: a|x-injected: 1|"),
+            "the same two headers upstream: {seen:?}"
+        );
+        assert_eq!(proxy.proxy.stats().hook_failures, 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_alive_connection_waits_for_its_next_request_until_the_idle_timeout() {
+    bounded(async {
+        let up = fixed("ok").await;
+        let mut cfg = config(&[up.addr]);
+        cfg.timeouts.header_read = Duration::from_millis(300);
+        cfg.timeouts.idle = Duration::from_secs(5);
+        let proxy = start(cfg, Arc::new(NoopPhases)).await;
+        let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+        for i in 0..2 {
+            s.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+                .await
+                .unwrap();
+            let mut buf = vec![0u8; 1024];
+            let mut got = Vec::new();
+            while !got.ends_with(b"\r\n\r\nok") {
+                let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+                    .await
+                    .expect("an answer")
+                    .unwrap();
+                assert!(n > 0, "request {i}: the kept-alive connection was closed");
+                got.extend_from_slice(&buf[..n]);
+            }
+            // Longer than the header timeout, well within the idle timeout.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_connection_is_held_between_requests_until_the_idle_timeout() {
+    bounded(async {
+        let up = fixed("ok").await;
+        let mut cfg = config(&[up.addr]);
+        cfg.timeouts.header_read = Duration::from_millis(300);
+        cfg.timeouts.idle = Duration::from_secs(5);
+        let proxy = start(cfg, Arc::new(NoopPhases)).await;
+        let h2 = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .http2_only(true)
+            .build(hyper_util::client::legacy::connect::HttpConnector::new());
+        for _ in 0..2 {
+            let resp = h2
+                .request(Request::get(proxy.url("/")).body(full("")).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert_eq!(resp.version(), http::Version::HTTP_2);
+            http_body_util::BodyExt::collect(resp.into_body())
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        let stats = proxy.proxy.stats();
+        assert_eq!(stats.connections_total, 1, "one connection for both");
+        assert_eq!(stats.timeouts, 0);
+    })
+    .await;
+}
