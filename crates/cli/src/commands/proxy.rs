@@ -195,15 +195,28 @@ pub(crate) async fn wait_for_engine(guard: &Guard, server: &Proxy) {
 }
 
 /// Runs the guard's slow path every 250 ms, so alerts become decisions even when no request
-/// comes.
+/// comes. A decision the policy has just made is written to the store on that tick rather
+/// than at the next periodic write (every 5 s), so a crash right after loses it only within
+/// that tick.
 pub(crate) fn spawn_ticker(guard: Arc<Guard>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_millis(250));
+        let mut made = guard.stats().decisions_made;
         loop {
             every.tick().await;
             let g = guard.clone();
+            let before = made;
             // The store may be slow: off the runtime's worker threads.
-            let _ = tokio::task::spawn_blocking(move || g.tick(now())).await;
+            let after = tokio::task::spawn_blocking(move || {
+                g.tick(now());
+                let after = g.stats().decisions_made;
+                if after > before {
+                    g.flush(now());
+                }
+                after
+            })
+            .await;
+            made = after.unwrap_or(made);
         }
     });
 }
