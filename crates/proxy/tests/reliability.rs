@@ -348,6 +348,14 @@ const UNPARSABLE: &[(&str, &[u8])] = &[
         b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
     ),
     (
+        "Transfer-Encoding that only looks like chunked",
+        b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: xchunked\r\n\r\n0\r\n\r\n",
+    ),
+    (
+        "two Transfer-Encodings, chunked not last",
+        b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\ntransfer-encoding: identity\r\n\r\n0\r\n\r\n",
+    ),
+    (
         "Transfer-Encoding on HTTP/1.0",
         b"POST / HTTP/1.0\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n",
     ),
