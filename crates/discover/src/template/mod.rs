@@ -8,9 +8,13 @@
 //! follow.
 
 mod config;
+mod hash;
+mod kinds;
 mod path;
 mod probe;
 mod spec_match;
+mod split;
+mod subtree;
 mod tree;
 mod vocab;
 
@@ -435,7 +439,7 @@ impl Templater {
                 break;
             }
             if matches!(node.label, Label::Param { .. }) {
-                out.push(tree::node_kind(node.kinds));
+                out.push(kinds::node_kind(node.kinds));
             }
             n = node.parent;
         }

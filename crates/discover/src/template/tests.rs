@@ -1,6 +1,8 @@
 use super::*;
 use crate::spec::Operation;
 
+mod siblings;
+
 fn learn(paths: &[(&str, &str)]) -> (Templater, Vec<EndpointId>) {
     let mut t = Templater::new(TemplateConfig::default(), &[]);
     let mut ids: Vec<EndpointId> = paths

@@ -7,65 +7,15 @@
 //! the parameter child), and records why.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
+use super::hash::{fast, Fast};
+use super::kinds::{kind_bit, kind_name, placeholder};
 use super::path::split_extension;
-use super::vocab::{is_builtin_static, is_prefix_segment, value_likeness};
-use crate::segment::{classify, SegmentKind, ALL};
-
-/// The hasher of maps keyed by path segments: a multiply-rotate hash over 8-byte words,
-/// seeded per process. It is not collision-proof against a determined attacker, but every map
-/// it serves is capped (`max_children`), so a flood of colliding segments costs at most a
-/// bounded scan.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fast(u64);
-
-impl BuildHasher for Fast {
-    type Hasher = FastHasher;
-
-    fn build_hasher(&self) -> FastHasher {
-        FastHasher(self.0)
-    }
-}
-
-/// See [`Fast`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        // A final mix so that the low bits (the bucket index) depend on every byte.
-        let mut x = self.0;
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^ (x >> 33)
-    }
-}
-
-fn fast() -> Fast {
-    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    Fast(*SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64)))
-}
+use super::vocab::{
+    is_action_word, is_builtin_static, is_collection_word, is_prefix_segment, is_self_word,
+    is_version_segment, value_likeness,
+};
+use crate::segment::{classify, SegmentKind};
 
 /// Index of a node.
 pub(crate) type NodeId = u32;
@@ -94,6 +44,10 @@ pub(crate) struct Node {
     pub(crate) collapsed: bool,
     /// Numbers are values here (at a host's root, where they start as literals).
     pub(crate) numbers_are_values: bool,
+    /// A vocabulary literal split off the values beside it: it keeps the requests that end
+    /// here, while longer paths go on through the parameter (`GET /images/search` beside
+    /// `POST /images/{name}/push`, where an image is named `search`).
+    pub(crate) leaf_only: bool,
     /// Kinds of values seen at a parameter node (bit per [`SegmentKind`] index).
     pub(crate) kinds: u16,
     /// Requests that went through or ended at this node.
@@ -115,6 +69,7 @@ impl Node {
             rest: None,
             collapsed: false,
             numbers_are_values: false,
+            leaf_only: false,
             kinds: 0,
             hits: 0,
             endpoints: Vec::new(),
@@ -219,7 +174,7 @@ impl Tree {
             .any(|w| w.eq_ignore_ascii_case(seg))
     }
 
-    fn is_static_word(&self, seg: &str) -> bool {
+    pub(super) fn is_static_word(&self, seg: &str) -> bool {
         is_builtin_static(seg)
             || self.api_words.contains(seg)
             || self
@@ -234,11 +189,13 @@ impl Tree {
     /// when the path leaves what is known.
     pub(crate) fn lookup(&self, host: &str, segs: &[&str]) -> Option<NodeId> {
         let mut at = *self.roots.get(host)?;
-        for seg in segs {
+        for (i, seg) in segs.iter().enumerate() {
             let node = &self.nodes[at as usize];
             if let Some(&n) = node.literals.get(*seg) {
-                at = n;
-                continue;
+                if i + 1 == segs.len() || !self.nodes[n as usize].leaf_only {
+                    at = n;
+                    continue;
+                }
             }
             if let Some((stem, _)) = format_suffix(seg) {
                 if let Some(&n) = node.literals.get(format!("{stem}.{{format}}").as_str()) {
@@ -264,8 +221,8 @@ impl Tree {
     pub(crate) fn route(&mut self, host: &str, segs: &[&str]) -> (NodeId, bool) {
         let mut at = self.root(host);
         self.nodes[at as usize].hits += 1;
-        for seg in segs {
-            match self.step(at, seg) {
+        for (i, seg) in segs.iter().enumerate() {
+            match self.step(at, seg, i + 1 == segs.len()) {
                 Ok(n) => {
                     at = n;
                     self.nodes[at as usize].hits += 1;
@@ -279,11 +236,17 @@ impl Tree {
         (at, false)
     }
 
-    /// One step down. `Err` carries the `{rest}` node when the tree is full.
-    fn step(&mut self, at: NodeId, seg: &str) -> Result<NodeId, NodeId> {
+    /// One step down (`last`: the path ends here). `Err` carries the `{rest}` node when the
+    /// tree is full.
+    fn step(&mut self, at: NodeId, seg: &str, last: bool) -> Result<NodeId, NodeId> {
         let node = &self.nodes[at as usize];
         if let Some(&n) = node.literals.get(seg) {
-            return Ok(n);
+            if last || !self.nodes[n as usize].leaf_only {
+                return Ok(n);
+            }
+            // Split off its values: what leads on from here is one of them.
+            let (_, ext) = split_extension(seg);
+            return self.param_child(at, ext, SegmentKind::Slug);
         }
         if let Some((stem, _)) = format_suffix(seg) {
             if let Some(&n) = node.literals.get(format!("{stem}.{{format}}").as_str()) {
@@ -540,10 +503,11 @@ impl Tree {
             return merges;
         }
         let reason = "words leading only where the values lead".to_owned();
+        let value_methods = self.value_methods(at, &[]);
         for (_, n) in words {
-            self.nodes[at as usize].literals.retain(|_, c| *c != n);
-            self.merge_into(n, param, &mut merges);
-            self.merged_literals += 1;
+            if !self.merge_or_split(at, n, param, &value_methods, &mut merges) {
+                self.merged_literals += 1;
+            }
         }
         let why = &mut self.nodes[param as usize].why;
         if !why.contains(&reason) {
@@ -755,6 +719,8 @@ impl Tree {
                         && !is_self_word(seg)
                         && !is_action_word(seg)
                         && !self.is_user_static(seg)
+                        // What the API names below other objects is its own, not a value.
+                        && !self.api_words.contains(&**seg)
                         && n.literals.is_empty()
                         && n.params.is_empty()
                         && !n.endpoints.is_empty()
@@ -828,11 +794,14 @@ impl Tree {
             })
             .map(|(_, c)| *c)
             .collect();
-        candidates.retain(|(_, c)| !keep.contains(c));
+        let own = self.own_subtrees(at, &candidates);
+        candidates.retain(|(_, c)| !keep.contains(c) && !own.contains(c));
         if candidates.is_empty() {
             return Vec::new();
         }
-        let merged = candidates.len();
+        let ids: Vec<NodeId> = candidates.iter().map(|(_, c)| *c).collect();
+        let value_methods = self.value_methods(at, &ids);
+        let mut merged = 0usize;
         let mut merges = Vec::new();
         let mut groups: Vec<(Option<String>, Vec<NodeId>)> = Vec::new();
         for (seg, n) in &candidates {
@@ -858,10 +827,9 @@ impl Tree {
                     kind
                 };
                 self.nodes[param as usize].kinds |= kind_bit(kind);
-                self.nodes[at as usize]
-                    .literals
-                    .retain(|_, child| *child != n);
-                self.merge_into(n, param, &mut merges);
+                if !self.merge_or_split(at, n, param, &value_methods, &mut merges) {
+                    merged += 1;
+                }
             }
             let why = &mut self.nodes[param as usize].why;
             if !why.iter().any(|w| w == &reason) {
@@ -1107,7 +1075,7 @@ impl Tree {
     }
 
     /// Moves the subtree `from` into `into` (recursively merging children with the same label).
-    fn merge_into(&mut self, from: NodeId, into: NodeId, merges: &mut Vec<Merge>) {
+    pub(super) fn merge_into(&mut self, from: NodeId, into: NodeId, merges: &mut Vec<Merge>) {
         if from == into {
             return;
         }
@@ -1130,7 +1098,24 @@ impl Tree {
         for (method, ep) in taken.endpoints {
             self.nodes[into as usize].endpoints.push((method, ep));
         }
-        for (seg, child) in taken.literals {
+        // A literal kept for its own endpoints alone takes paths below it again once
+        // something that leads on is merged into it.
+        if !taken.leaf_only {
+            self.nodes[into as usize].leaf_only = false;
+        }
+        self.adopt_children(into, taken.literals, taken.params, taken.rest, merges);
+    }
+
+    /// Moves children into `into`, merging those with a label it already has.
+    pub(super) fn adopt_children(
+        &mut self,
+        into: NodeId,
+        literals: HashMap<Box<str>, NodeId, Fast>,
+        params: Vec<NodeId>,
+        rest: Option<NodeId>,
+        merges: &mut Vec<Merge>,
+    ) {
+        for (seg, child) in literals {
             match self.nodes[into as usize].literals.get(&seg).copied() {
                 Some(existing) => self.merge_into(child, existing, merges),
                 None => {
@@ -1149,7 +1134,7 @@ impl Tree {
                 }
             }
         }
-        for child in taken.params {
+        for child in params {
             let suffix = match &self.nodes[child as usize].label {
                 Label::Param { suffix } => suffix.clone(),
                 _ => None,
@@ -1165,7 +1150,7 @@ impl Tree {
                 }
             }
         }
-        if let Some(r) = taken.rest {
+        if let Some(r) = rest {
             match self.nodes[into as usize].rest {
                 Some(existing) => self.merge_into(r, existing, merges),
                 None => {
@@ -1248,35 +1233,6 @@ impl Tree {
     }
 }
 
-/// Words that name an action or a view on a collection (`/users/search`, `/orders/export`):
-/// static siblings of values, never values themselves.
-fn is_action_word(seg: &str) -> bool {
-    matches!(
-        seg.to_ascii_lowercase().as_str(),
-        "search"
-            | "export"
-            | "import"
-            | "count"
-            | "batch"
-            | "bulk"
-            | "latest"
-            | "new"
-            | "all"
-            | "default"
-            | "stats"
-            | "summary"
-            | "find"
-            | "lookup"
-            | "query"
-            | "recent"
-    )
-}
-
-/// `v1`, `v2beta`, `v1.33`: a version segment.
-fn is_version_segment(seg: &str) -> bool {
-    is_prefix_segment(seg) && seg.len() > 1 && seg.as_bytes()[0].eq_ignore_ascii_case(&b'v')
-}
-
 /// A literal's stem and short format suffix (`lists.json` → `("lists", "json")`).
 fn format_suffix(seg: &str) -> Option<(&str, &str)> {
     let (stem, ext) = seg.rsplit_once('.')?;
@@ -1296,15 +1252,6 @@ fn mean_likeness(c: &[(Box<str>, NodeId)]) -> f32 {
     c.iter().map(|(s, _)| value_likeness(s)).sum::<f32>() / c.len() as f32
 }
 
-/// Words that name the caller, and stay static even where values are (`/users/me/orders`
-/// beside `/users/{id}/orders`).
-fn is_self_word(seg: &str) -> bool {
-    matches!(
-        seg.to_ascii_lowercase().as_str(),
-        "me" | "self" | "current" | "mine" | "my" | "_" | "@me"
-    )
-}
-
 /// Distinct non-vocabulary names under a plural collection (`/users/alice`) that make it
 /// a position of values.
 const COLLECTION_MEMBERS: usize = 3;
@@ -1317,69 +1264,3 @@ const ROOT_NUMBERS: usize = 3;
 
 /// Literal children judged values, why, and whether the whole position now holds values.
 type Decision = (Vec<(Box<str>, NodeId)>, String, bool);
-
-/// Plural nouns name collections whose children are members (`/users/alice`).
-fn is_collection_word(seg: &str) -> bool {
-    let s = seg.to_ascii_lowercase();
-    s.len() > 3
-        && s.ends_with('s')
-        && !s.ends_with("ss")
-        && !s.ends_with("us")
-        && !matches!(
-            s.as_str(),
-            "settings" | "status" | "stats" | "analytics" | "news"
-        )
-        && s.bytes()
-            .all(|c| c.is_ascii_lowercase() || c == b'-' || c == b'_')
-}
-
-fn kind_bit(kind: SegmentKind) -> u16 {
-    ALL.iter().position(|k| *k == kind).map_or(0, |i| 1u16 << i)
-}
-
-fn kind_name(kind: SegmentKind) -> &'static str {
-    match kind {
-        SegmentKind::Integer => "integer",
-        SegmentKind::Uuid => "UUID",
-        SegmentKind::Ulid => "ULID",
-        SegmentKind::ObjectId => "ObjectId",
-        SegmentKind::Hex => "hex digest",
-        SegmentKind::Token => "opaque token",
-        SegmentKind::Email => "e-mail address",
-        SegmentKind::Phone => "phone number",
-        SegmentKind::Date => "date",
-        SegmentKind::PrefixedId => "prefixed id",
-        SegmentKind::Slug => "name",
-        SegmentKind::Version => "version number",
-        SegmentKind::Literal => "literal",
-    }
-}
-
-/// The placeholder name of a parameter that saw `kinds`.
-fn placeholder(kinds: u16) -> &'static str {
-    let seen: Vec<SegmentKind> = ALL
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| kinds & (1 << i) != 0)
-        .map(|(_, k)| *k)
-        .collect();
-    match seen.as_slice() {
-        [one] => one.placeholder(),
-        [] => "param",
-        _ => "id",
-    }
-}
-
-/// The kind a parameter node stands for (for OpenAPI export).
-pub(crate) fn node_kind(kinds: u16) -> SegmentKind {
-    let seen: Vec<SegmentKind> = ALL
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| kinds & (1 << i) != 0)
-        .map(|(_, k)| *k)
-        .collect();
-    match seen.as_slice() {
-        [one] => *one,
-        _ => SegmentKind::Token,
-    }
-}

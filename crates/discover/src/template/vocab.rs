@@ -170,6 +170,59 @@ pub(crate) fn value_likeness(seg: &str) -> f32 {
     0.3
 }
 
+/// Words that name an action or a view on a collection (`/users/search`, `/orders/export`):
+/// static siblings of values, never values themselves.
+pub(crate) fn is_action_word(seg: &str) -> bool {
+    matches!(
+        seg.to_ascii_lowercase().as_str(),
+        "search"
+            | "export"
+            | "import"
+            | "count"
+            | "batch"
+            | "bulk"
+            | "latest"
+            | "new"
+            | "all"
+            | "default"
+            | "stats"
+            | "summary"
+            | "find"
+            | "lookup"
+            | "query"
+            | "recent"
+    )
+}
+
+/// `v1`, `v2beta`, `v1.33`: a version segment.
+pub(crate) fn is_version_segment(seg: &str) -> bool {
+    is_prefix_segment(seg) && seg.len() > 1 && seg.as_bytes()[0].eq_ignore_ascii_case(&b'v')
+}
+
+/// Words that name the caller, and stay static even where values are (`/users/me/orders`
+/// beside `/users/{id}/orders`).
+pub(crate) fn is_self_word(seg: &str) -> bool {
+    matches!(
+        seg.to_ascii_lowercase().as_str(),
+        "me" | "self" | "current" | "mine" | "my" | "_" | "@me"
+    )
+}
+
+/// Plural nouns name collections whose children are members (`/users/alice`).
+pub(crate) fn is_collection_word(seg: &str) -> bool {
+    let s = seg.to_ascii_lowercase();
+    s.len() > 3
+        && s.ends_with('s')
+        && !s.ends_with("ss")
+        && !s.ends_with("us")
+        && !matches!(
+            s.as_str(),
+            "settings" | "status" | "stats" | "analytics" | "news"
+        )
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c == b'-' || c == b'_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
