@@ -78,6 +78,13 @@ impl Callbacks {
             addr: addr.to_string(),
             source,
         };
+        if addr.ip().is_unspecified() {
+            // The address goes into the payloads: it must be one the targets can reach.
+            return Err(err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the callback address is written into the payloads, so it must be an address the targets can reach, not 0.0.0.0 or ::",
+            )));
+        }
         let tcp = TcpListener::bind(addr).await.map_err(err)?;
         let udp = UdpSocket::bind(SocketAddr::new(addr.ip(), 0))
             .await

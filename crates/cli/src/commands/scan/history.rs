@@ -67,8 +67,10 @@ impl History {
     ) -> anyhow::Result<Vec<Finding>> {
         let endpoints = self.store.endpoints()?;
         let mut known: HashSet<String> = HashSet::new();
+        let mut hosts: HashSet<String> = HashSet::new();
         for e in &endpoints {
             let h = e.host.to_ascii_lowercase();
+            hosts.insert(strip_port(&h).to_owned());
             known.insert(strip_port(&h).to_owned());
             known.insert(h);
         }
@@ -97,7 +99,7 @@ impl History {
                     vec![format!(
                         "{} is not among the {} hosts of the stored inventory",
                         s.host,
-                        known.len() / 2 + known.len() % 2
+                        hosts.len()
                     )],
                     now_ms,
                 )
@@ -207,6 +209,58 @@ pub(super) fn diff(previous: Option<(ScanRecord, Vec<Finding>)>, now: &[Finding]
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rampart_store::{EndpointRecord, RunRecord};
+
+    fn service(host: &str, port: u16, http: bool) -> ServiceSummary {
+        ServiceSummary {
+            target: format!("{host}:{port}"),
+            host: host.into(),
+            port,
+            tls: false,
+            http,
+            api: true,
+        }
+    }
+
+    #[test]
+    fn hosts_of_the_inventory_are_monitored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(Some(dir.path().join("r.db"))).unwrap();
+        let endpoint = EndpointRecord {
+            host: "127.0.0.1:8080".into(),
+            method: "GET".into(),
+            template: "/users".into(),
+            hits: 1,
+            first_seen_ms: 1,
+            last_seen_ms: 1,
+            documented: false,
+            facts: "{}".into(),
+            explanation: "[]".into(),
+        };
+        let run = RunRecord {
+            inputs: vec![],
+            records: 1,
+            bad_records: 0,
+            first_event_ms: 1,
+            last_event_ms: 1,
+            endpoints: 1,
+        };
+        h.store.save_inventory(&[endpoint], &run).unwrap();
+        let found = h
+            .unmonitored(
+                &[
+                    service("127.0.0.1", 8443, true),
+                    service("api.example.com", 443, true),
+                    service("192.0.2.7", 22, false),
+                ],
+                5,
+            )
+            .unwrap();
+        let targets: Vec<_> = found.iter().map(|f| f.target.as_str()).collect();
+        assert_eq!(targets, vec!["api.example.com:443"]);
+        assert_eq!(found[0].severity, Severity::Medium);
+        assert!(found[0].evidence[0].contains("among the 1 hosts"));
+    }
 
     #[test]
     fn keys_ignore_order_and_case() {
