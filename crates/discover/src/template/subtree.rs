@@ -48,6 +48,47 @@ impl Tree {
             .map(|(_, c)| *c)
             .collect()
     }
+
+    /// Whether the literal child `c` of `at` leads on exactly as the values of `at` do: to a
+    /// parameter like theirs (`/cookies/set/billing/{value}` beside
+    /// `/cookies/set/{name}/{value}`), only to places they lead to, answering only methods
+    /// they answer, there and here.
+    pub(super) fn shaped_like_values(&self, at: NodeId, c: NodeId) -> bool {
+        let node = &self.nodes[c as usize];
+        let values = &self.nodes[at as usize].params;
+        if node.params.is_empty() || values.is_empty() {
+            return false;
+        }
+        let answered = |mine: &[(Box<str>, u32)], theirs: &[(Box<str>, u32)]| {
+            mine.iter().all(|(m, _)| theirs.iter().any(|(t, _)| t == m))
+        };
+        let value_nodes = || values.iter().map(|v| &self.nodes[*v as usize]);
+        let own = value_nodes().any(|v| answered(&node.endpoints, &v.endpoints));
+        // Each literal below leads where the values do, or is a leaf that would be a value
+        // there (not vocabulary, below values whose own position holds values).
+        let literals = node.literals.iter().all(|(k, n)| {
+            let n = &self.nodes[*n as usize];
+            value_nodes().any(|v| match v.literals.get(k) {
+                Some(w) => answered(&n.endpoints, &self.nodes[*w as usize].endpoints),
+                None => {
+                    v.collapsed
+                        && !self.is_static_word(k)
+                        && n.literals.is_empty()
+                        && n.params.is_empty()
+                }
+            })
+        });
+        let params = node.params.iter().all(|p| {
+            let p = &self.nodes[*p as usize];
+            value_nodes().any(|v| {
+                v.params.iter().any(|w| {
+                    let w = &self.nodes[*w as usize];
+                    w.label == p.label && answered(&p.endpoints, &w.endpoints)
+                })
+            })
+        });
+        own && literals && params
+    }
 }
 
 /// Whether every word of a camelCase name (`check`, `Items`) of three letters or more has a

@@ -717,16 +717,17 @@ impl Tree {
                     let n = &self.nodes[*c as usize];
                     self.is_static_word(seg)
                         && !is_self_word(seg)
-                        && !is_action_word(seg)
                         && !self.is_user_static(seg)
                         // What the API names below other objects is its own, not a value.
                         && !self.api_words.contains(&**seg)
-                        && n.literals.is_empty()
-                        && n.params.is_empty()
-                        && !n.endpoints.is_empty()
-                        && n.endpoints
-                            .iter()
-                            .all(|(m, _)| value_methods.contains(&&**m))
+                        && ((!is_action_word(seg)
+                            && n.literals.is_empty()
+                            && n.params.is_empty()
+                            && !n.endpoints.is_empty()
+                            && n.endpoints
+                                .iter()
+                                .all(|(m, _)| value_methods.contains(&&**m)))
+                            || self.shaped_like_values(at, *c))
                 })
                 .map(|(_, c)| *c)
                 .collect();

@@ -145,3 +145,26 @@ fn a_field_style_name_leading_elsewhere_stays_beside_value_like_leaves() {
         );
     }
 }
+
+#[test]
+fn words_leading_on_as_values_do_are_values() {
+    let mut paths: Vec<(String, String)> = (0..12)
+        .map(|i| {
+            let name = format!("team{i}x");
+            (
+                "GET".to_owned(),
+                format!("/cookies/set/{name}/v{i}q7Zr2Lx9"),
+            )
+        })
+        .collect();
+    for (i, word) in ["billing", "docs", "widgets", "analytics"]
+        .iter()
+        .enumerate()
+    {
+        paths.push(("GET".into(), format!("/cookies/set/{word}/w{i}Hk3Pq8Ys")));
+    }
+    let (t, _) = learn_owned(&paths);
+    let got = templates(&t);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].starts_with("GET /cookies/set/{name}/{"), "{got:?}");
+}
