@@ -194,3 +194,27 @@ async fn a_bad_ca_bundle_stops_the_scan_before_it_starts() {
     let err = rampart_scan::scan(&[t], opts).await.unwrap_err();
     assert!(err.to_string().contains("CA bundle"), "{err}");
 }
+
+#[tokio::test]
+async fn urls_and_host_names_are_resolved_and_sent_as_sni() {
+    let ca = ca();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
+    std::fs::write(&bundle, &ca.pem).unwrap();
+    let addr = tls_server(leaf_params(&["localhost"], "localhost"), Some(&ca)).await;
+    let mut opts = options();
+    opts.ca_bundle = Some(bundle);
+    let targets =
+        vec![rampart_scan::parse_target(&format!("https://localhost:{}/v1", addr.port())).unwrap()];
+    let report = rampart_scan::scan(&targets, opts).await.unwrap();
+    assert_eq!(report.services.len(), 1, "{report:#?}");
+    let s = &report.services[0];
+    assert_eq!((s.host.as_str(), s.tls, s.http), ("localhost", true, true));
+    let target = format!("localhost:{}", addr.port());
+    let tls: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.target == target && f.kind.name().starts_with("tls_"))
+        .collect();
+    assert!(tls.is_empty(), "the certificate names localhost: {tls:#?}");
+}

@@ -343,6 +343,92 @@ fn weak_key(cert: &X509Certificate<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls::pki_types::pem::PemObject;
+
+    /// A self-signed RSA-1024 certificate signed with SHA-1, made once with
+    /// `openssl req -x509 -newkey rsa:1024 -sha1 -nodes -subj /CN=weak.test
+    /// -addext subjectAltName=DNS:weak.test` (ring, which rcgen uses, cannot make RSA keys under
+    /// 2048 bits, so none can be generated at test time).
+    const WEAK: &str = "-----BEGIN CERTIFICATE-----\nMIICGjCCAYOgAwIBAgIULUU+V/GzoeE1KvMq7OtQTcaXgAwwDQYJKoZIhvcNAQEF\nBQAwFDESMBAGA1UEAwwJd2Vhay50ZXN0MB4XDTI2MTIwMjA1MTkxM1oXDTM2MTEy\nOTA1MTkxM1owFDESMBAGA1UEAwwJd2Vhay50ZXN0MIGfMA0GCSqGSIb3DQEBAQUA\nA4GNADCBiQKBgQC8m0LJ/g0CnhCmcrz4ZG7AqnOG+dietPRsN1lbQH0/YAJTltXS\nYSTrWBX542dJzRBmTP9WCRAd7LNIT+bUUT69R7+xROqX8C5/pWQE4yfs7Wn7oK7t\n5uen2rWEupQP4dBvS3tngfBuaEvb6WMEo3E+zjJ3ZSNZBg5kT4dShOKPlQIDAQAB\no2kwZzAdBgNVHQ4EFgQUH11hwp2Ag9nEsd0+pWpkl9L3ATIwHwYDVR0jBBgwFoAU\nH11hwp2Ag9nEsd0+pWpkl9L3ATIwDwYDVR0TAQH/BAUwAwEB/zAUBgNVHREEDTAL\nggl3ZWFrLnRlc3QwDQYJKoZIhvcNAQEFBQADgYEAYHDbZMciD58hUXI/x1PHODBk\nJYHdEIvpnjuxj3TiVCXWPax6GWLQwRYN8sHdPrtOaoaG4HUvLoA34pLI6080LlLy\nU9OYiEXO5PPeiM0/aaCTaMS/TbVZwME1CiBREYwUvJnIkQdXxcwpQpqG4Ve+HcnQ\nlc3NAFB9DwKd7iN+jjQ=\n-----END CERTIFICATE-----";
+
+    #[test]
+    fn weak_keys_and_sha1_signatures_are_found() {
+        let der = CertificateDer::from_pem_slice(WEAK.as_bytes()).unwrap();
+        let (_, cert) = X509Certificate::from_der(der.as_ref()).unwrap();
+        let nb = cert.validity().not_before.timestamp() * 1000;
+        let judge = Judge {
+            verifier: None,
+            now_ms: nb + 86_400_000,
+            expiry_days: 30,
+        };
+        let found = super::judge(&judge, &[der.clone()], "weak.test", "h:443", "handshake");
+        let mut kinds: Vec<_> = found.iter().map(|f| f.kind).collect();
+        kinds.sort();
+        assert_eq!(
+            kinds,
+            vec![
+                FindingKind::TlsSelfSigned,
+                FindingKind::TlsWeakKey,
+                FindingKind::TlsWeakSignature
+            ]
+        );
+        let weak = found
+            .iter()
+            .find(|f| f.kind == FindingKind::TlsWeakKey)
+            .unwrap();
+        assert!(
+            weak.title.contains("RSA key of 1024 bits"),
+            "{}",
+            weak.title
+        );
+        let sig = found
+            .iter()
+            .find(|f| f.kind == FindingKind::TlsWeakSignature)
+            .unwrap();
+        assert!(sig.title.contains("sha1WithRSAEncryption"), "{}", sig.title);
+        assert!(sig.evidence.iter().any(|e| e == "SANs: DNS:weak.test"));
+        let other = super::judge(&judge, &[der], "other.test", "h:443", "handshake");
+        assert!(other
+            .iter()
+            .any(|f| f.kind == FindingKind::TlsHostnameMismatch));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn judging_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let judge = Judge { verifier: None, now_ms: 0, expiry_days: 30 };
+            let mut der = bytes.clone();
+            // Half the cases look like a DER SEQUENCE, to get past the first check.
+            if der.len() > 2 && der[0] % 2 == 0 {
+                der[0] = 0x30;
+                der[1] = (der.len() - 2).min(0x7f) as u8;
+            }
+            let found = super::judge(&judge, &[CertificateDer::from(der)], "h", "h:443", "x");
+            proptest::prop_assert!(!found.is_empty());
+        }
+    }
+
+    #[test]
+    fn garbage_certificates_are_a_finding_not_a_panic() {
+        let judge = Judge {
+            verifier: None,
+            now_ms: 0,
+            expiry_days: 30,
+        };
+        let found = super::judge(
+            &judge,
+            &[CertificateDer::from(vec![0x30, 0x03, 1, 2, 3])],
+            "h",
+            "h:443",
+            "x",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, FindingKind::TlsUntrusted);
+        assert_eq!(
+            super::judge(&judge, &[], "h", "h:443", "x")[0].kind,
+            FindingKind::TlsUntrusted
+        );
+    }
 
     #[test]
     fn wildcards_cover_one_label() {
