@@ -361,7 +361,13 @@ mod tests {
             now_ms: nb + 86_400_000,
             expiry_days: 30,
         };
-        let found = super::judge(&judge, &[der.clone()], "weak.test", "h:443", "handshake");
+        let found = super::judge(
+            &judge,
+            std::slice::from_ref(&der),
+            "weak.test",
+            "h:443",
+            "handshake",
+        );
         let mut kinds: Vec<_> = found.iter().map(|f| f.kind).collect();
         kinds.sort();
         assert_eq!(
