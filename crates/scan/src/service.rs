@@ -101,6 +101,7 @@ pub(crate) async fn web_checks(ctx: &Ctx, svc: &Service) -> Option<WebOutcome> {
     findings.extend(headers::version_disclosure(&root, &svc.target, now));
     findings.extend(headers::cors(&root, &svc.target, now));
 
+    signs.extend(api_paths(ctx, svc, baseline.as_ref()).await);
     findings.extend(exposed_files(ctx, svc, baseline.as_ref()).await);
 
     let docs = open_docs::check(ctx, svc, baseline.as_ref()).await;
@@ -148,6 +149,32 @@ pub(crate) async fn web_checks(ctx: &Ctx, svc: &Service) -> Option<WebOutcome> {
         log4shell::send_payloads(ctx, svc, cb).await;
     }
     Some(WebOutcome { api, findings })
+}
+
+/// Paths where APIs usually answer.
+const API_PATHS: &[&str] = &["/api", "/api/v1", "/v1", "/health", "/actuator/health"];
+
+/// Signs of an API at the usual paths: a JSON or XML answer (any status: an error shape counts),
+/// or a bearer challenge, that differs from the random-path baseline.
+async fn api_paths(ctx: &Ctx, svc: &Service, baseline: Option<&Response>) -> Vec<String> {
+    let mut signs = Vec::new();
+    for path in API_PATHS {
+        let Ok(resp) = fetch(ctx, svc, Request::get(ctx, path)).await else {
+            continue;
+        };
+        if same_as_baseline(&resp, baseline) {
+            continue;
+        }
+        let what = format!("GET {path}");
+        signs.extend(headers::api_signs(&resp, &what));
+        if resp
+            .header("www-authenticate")
+            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("bearer"))
+        {
+            signs.push(format!("{what} asked for a bearer token ({})", resp.status));
+        }
+    }
+    signs
 }
 
 /// Tries every exposed-file path; a finding needs a 2xx answer whose content is confirmed and

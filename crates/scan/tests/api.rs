@@ -144,3 +144,41 @@ async fn cors_with_credentials_and_version_banners() {
         .iter()
         .all(|f| f.kind != FindingKind::MissingSecurityHeaders));
 }
+
+#[tokio::test]
+async fn an_api_path_with_an_error_shape_makes_the_service_an_api() {
+    let addr = serve(Arc::new(|r: &Seen| match r.path.as_str() {
+        "/api/v1" => Reply {
+            status: 401,
+            headers: vec![
+                ("content-type", "application/json".into()),
+                ("www-authenticate", "Bearer realm=\"api\"".into()),
+            ],
+            body: br#"{"error":"missing token"}"#.to_vec(),
+        },
+        "/" => Reply::new(200, "text/html", "<html>welcome</html>"),
+        _ => Reply::new(404, "text/html", "<html>not found</html>"),
+    }))
+    .await;
+    let report = scan(&[addr], options()).await;
+    assert!(report.services[0].api);
+    let svc = report
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::ApiService)
+        .unwrap();
+    assert!(
+        svc.evidence
+            .iter()
+            .any(|e| e == "GET /api/v1 answered 401 with JSON (application/json)")
+            && svc.evidence.iter().any(|e| e.contains("bearer token")),
+        "{:?}",
+        svc.evidence
+    );
+    let plain = report
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::PlaintextHttp)
+        .unwrap();
+    assert_eq!(plain.severity, Severity::Medium);
+}
