@@ -106,6 +106,7 @@ fn text(b: &[u8]) -> String {
 
 fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(o.stderr.is_empty(), "no progress bar off a terminal: {}", text(&o.stderr));
     serde_json::from_slice(&o.stdout).expect("one JSON document")
 }
 
