@@ -106,7 +106,11 @@ fn text(b: &[u8]) -> String {
 
 fn json(o: &Output) -> serde_json::Value {
     assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
-    assert!(o.stderr.is_empty(), "no progress bar off a terminal: {}", text(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "no progress bar off a terminal: {}",
+        text(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).expect("one JSON document")
 }
 
@@ -169,8 +173,14 @@ fn scan_store_and_diff() {
     let c = of(&first, "findings", &catch_all);
     assert_eq!(kinds(&c), vec!["plaintext_http", "unmonitored"], "{c:#?}");
 
-    // The same scan again: nothing new, nothing gone, first sightings kept.
-    let again = rampart(&db, &[&catch_all, &leaky, "--diff"]);
+    // The same targets again, from a file and in another order: nothing new, nothing gone.
+    let list = dir.path().join("estate.txt");
+    std::fs::write(
+        &list,
+        format!("# the estate\n{catch_all}\n\n{leaky}  # leaky\n"),
+    )
+    .unwrap();
+    let again = rampart(&db, &["--targets", list.to_str().unwrap(), "--diff"]);
     assert!(again.status.success(), "{}", text(&again.stderr));
     let out = text(&again.stdout);
     assert!(out.contains("NEW (0: none)"), "{out}");
