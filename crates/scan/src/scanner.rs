@@ -23,8 +23,10 @@ pub(crate) struct Ctx {
     pub(crate) opts: ScanOptions,
     /// The requests-per-second limit.
     pub(crate) limiter: RateLimiter,
-    /// A TLS client configuration that accepts any certificate.
+    /// A TLS client configuration that accepts any certificate, offering `http/1.1`.
     pub(crate) tls_any: Arc<ClientConfig>,
+    /// The same without ALPN, for the handshake probe.
+    pub(crate) tls_probe: Arc<ClientConfig>,
     /// The certificate judge.
     pub(crate) judge: Judge,
     /// The Log4Shell callback listener, when the check runs.
@@ -173,7 +175,8 @@ pub async fn scan(targets: &[Target], opts: ScanOptions) -> Result<ScanReport, S
     let ctx = Arc::new(Ctx {
         judge: Judge::new(roots, opts.now_ms, opts.expiry_days),
         limiter: RateLimiter::new(opts.rate),
-        tls_any: tls::accept_any_config(),
+        tls_any: tls::accept_any_config(true),
+        tls_probe: tls::accept_any_config(false),
         callbacks,
         connections: AtomicU64::new(0),
         requests: AtomicU64::new(0),

@@ -40,7 +40,7 @@ pub(crate) async fn handshake(ctx: &Ctx, svc: &Service) -> Result<Handshake, Fet
         let tcp = TcpStream::connect(svc.addr)
             .await
             .map_err(|e| FetchError(format!("connect: {e}")))?;
-        let tls = tokio_rustls::TlsConnector::from(ctx.tls_any.clone())
+        let tls = tokio_rustls::TlsConnector::from(ctx.tls_probe.clone())
             .connect(server_name(&svc.host), tcp)
             .await
             .map_err(|e| FetchError(format!("TLS: {e}")))?;

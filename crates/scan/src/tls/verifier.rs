@@ -50,9 +50,10 @@ impl ServerCertVerifier for AcceptAny {
     }
 }
 
-/// A client configuration (ring provider, TLS 1.2 and 1.3, ALPN `http/1.1`) that accepts any
-/// certificate.
-pub(crate) fn accept_any_config() -> Arc<ClientConfig> {
+/// A client configuration (ring provider, TLS 1.2 and 1.3) that accepts any certificate; with
+/// `alpn`, it offers `http/1.1` (for requests), without, nothing (for the handshake probe, so a
+/// server that refuses unknown protocols still shows its certificate).
+pub(crate) fn accept_any_config(alpn: bool) -> Arc<ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -65,6 +66,8 @@ pub(crate) fn accept_any_config() -> Arc<ClientConfig> {
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AcceptAny))
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    if alpn {
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    }
     Arc::new(config)
 }
