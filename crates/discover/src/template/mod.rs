@@ -15,6 +15,7 @@ mod probe;
 mod spec_match;
 mod split;
 mod subtree;
+mod traffic;
 mod tree;
 mod vocab;
 
@@ -282,7 +283,8 @@ impl Templater {
 
     /// Runs the cardinality pass and returns the endpoints folded into others.
     pub fn compact(&mut self) -> Vec<Remap> {
-        let merges = self.tree.analyse();
+        let hits = self.endpoints.iter().map(|e| e.hits).collect();
+        let merges = self.tree.analyse(hits);
         let mut remaps = Vec::new();
         if merges.is_empty() {
             return remaps;

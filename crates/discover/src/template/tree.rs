@@ -12,8 +12,8 @@ use super::hash::{fast, Fast};
 use super::kinds::{kind_bit, kind_name, placeholder};
 use super::path::split_extension;
 use super::vocab::{
-    is_action_word, is_builtin_static, is_collection_word, is_prefix_segment, is_self_word,
-    is_version_segment, value_likeness,
+    is_action_word, is_builtin_static, is_builtin_word, is_collection_word, is_prefix_segment,
+    is_self_word, is_version_segment, value_likeness,
 };
 use crate::segment::{classify, SegmentKind};
 
@@ -111,6 +111,8 @@ pub(crate) struct Tree {
     pub(crate) merged_literals: u64,
     /// Merges made while routing (a position over its literal cap), not yet reported.
     pending: Vec<Merge>,
+    /// Requests per endpoint id, as of the last analysis.
+    pub(super) endpoint_hits: Vec<u64>,
     /// Words the API uses below several different objects (`/cards/{id}/closed`,
     /// `/lists/{id}/closed`): its own vocabulary, learned from traffic.
     api_words: std::collections::HashSet<Box<str>>,
@@ -131,6 +133,7 @@ impl Tree {
             collapsed_positions: 0,
             merged_literals: 0,
             pending: Vec::new(),
+            endpoint_hits: Vec::new(),
             api_words: std::collections::HashSet::new(),
         }
     }
@@ -172,6 +175,12 @@ impl Tree {
             .static_words
             .iter()
             .any(|w| w.eq_ignore_ascii_case(seg))
+    }
+
+    /// A word of the built-in, learned or configured vocabulary, spelled as it is listed
+    /// (a marker before an unknown word, `_x1`, is not enough).
+    fn is_vocabulary_word(&self, seg: &str) -> bool {
+        is_builtin_word(seg) || self.api_words.contains(seg) || self.is_user_static(seg)
     }
 
     pub(super) fn is_static_word(&self, seg: &str) -> bool {
@@ -277,8 +286,15 @@ impl Tree {
             let at_cap = self.nodes[at as usize].literals.len() >= self.limits.max_children;
             if at_cap {
                 // Too many literals here: they are values, whatever they look like; at the
-                // first positions (the API's own vocabulary) they overflow instead.
+                // first positions (the API's own vocabulary) they overflow instead, but for
+                // the words of the vocabulary (`/api/v1/admin` beside thousands of account
+                // names), of which there are a bounded few.
                 if self.only_prefixes_above(at) {
+                    if self.is_vocabulary_word(seg) && self.live < self.limits.max_nodes {
+                        let n = self.push(at, Label::Literal(seg.into()));
+                        self.nodes[at as usize].literals.insert(seg.into(), n);
+                        return Ok(n);
+                    }
                     return Err(self.rest_child(at));
                 }
                 // What the API calls its own elsewhere stays, so learn that first.
@@ -352,7 +368,8 @@ impl Tree {
     }
 
     /// The cardinality pass over every live node, parents first. Returns the merges made.
-    pub(crate) fn analyse(&mut self) -> Vec<Merge> {
+    pub(crate) fn analyse(&mut self, endpoint_hits: Vec<u64>) -> Vec<Merge> {
+        self.endpoint_hits = endpoint_hits;
         let mut merges = std::mem::take(&mut self.pending);
         // Two passes: merges below a position make its own decision clearer (values that
         // share what follows them are only seen to share once their own values are merged).
@@ -497,6 +514,7 @@ impl Tree {
                     && c.literals.keys().all(|k| value_paths.contains_key(k))
             })
             .map(|(s, n)| (s.clone(), *n))
+            .filter(|(_, n)| !self.goes_where_values_seldom_go(*n, param))
             .collect();
         let mut merges = Vec::new();
         if words.is_empty() {

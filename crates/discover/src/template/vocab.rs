@@ -70,6 +70,11 @@ fn builtin() -> &'static HashSet<&'static str> {
     SET.get_or_init(|| WORDS.split_whitespace().collect())
 }
 
+/// Whether `word` (any case) is one of the built-in words, as listed.
+pub(crate) fn is_builtin_word(word: &str) -> bool {
+    builtin().contains(word.to_ascii_lowercase().as_str())
+}
+
 /// Whether `word` (a literal segment, any case) is in the built-in static vocabulary.
 pub(crate) fn is_builtin_static(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();

@@ -168,3 +168,56 @@ fn words_leading_on_as_values_do_are_values() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].starts_with("GET /cookies/set/{name}/{"), "{got:?}");
 }
+
+/// Accounts POSTed to a lot, and `admin` beside them only ever read.
+fn accounts(prefix: &str) -> Vec<(String, String)> {
+    let mut paths = Vec::new();
+    for i in 0..20 {
+        for _ in 0..10 {
+            paths.push(("POST".to_owned(), format!("{prefix}/acct{i}x/sites")));
+        }
+        paths.push(("GET".to_owned(), format!("{prefix}/acct{i}x/members")));
+    }
+    for _ in 0..7 {
+        paths.push(("GET".to_owned(), format!("{prefix}/admin/sites")));
+    }
+    for _ in 0..6 {
+        paths.push(("POST".to_owned(), format!("{prefix}/payments/sites")));
+    }
+    paths
+}
+
+#[test]
+fn a_word_whose_requests_go_where_values_seldom_go_stays() {
+    let (t, _) = learn_owned(&accounts("/api/v1"));
+    let got = templates(&t);
+    for want in [
+        "GET /api/v1/admin/sites",
+        "POST /api/v1/{name}/sites",
+        "GET /api/v1/{name}/members",
+    ] {
+        assert!(
+            got.contains(&want.to_owned()),
+            "{want} missing from {got:?}"
+        );
+    }
+    assert!(!got.iter().any(|g| g.contains("payments")), "{got:?}");
+}
+
+#[test]
+fn vocabulary_past_the_literal_cap_keeps_its_name_and_its_own_traffic() {
+    let config = TemplateConfig {
+        max_children: 8,
+        ..TemplateConfig::default()
+    };
+    let mut t = Templater::new(config, &[]);
+    for (m, p) in accounts("/api/v1") {
+        t.observe("api.example.com", &m, &p, Some(200));
+    }
+    t.compact();
+    let got = templates(&t);
+    assert!(
+        got.contains(&"GET /api/v1/admin/sites".to_owned()),
+        "{got:?}"
+    );
+}
