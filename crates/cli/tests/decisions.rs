@@ -348,3 +348,62 @@ fn text_from_traffic_is_escaped_in_the_table() {
     assert!(table.contains("\\u{1b}[31mred"), "{table}");
     assert!(table.contains(d.id.as_str()), "{table}");
 }
+
+#[test]
+fn a_decision_can_be_limited_to_one_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let id = add(
+        &db,
+        &[
+            "--fingerprint",
+            "5d41402abc4b2a76",
+            "--endpoint",
+            "post /api/v1/auth/login",
+            "--action",
+            "block",
+            "--ttl",
+            "15m",
+        ],
+    );
+    let everywhere = add(
+        &db,
+        &["--fingerprint", "5d41402abc4b2a76", "--action", "block"],
+    );
+    assert_ne!(id, everywhere);
+    let o = run(&db, &["decisions", "list", "--json"]);
+    let lines = json_lines(&o);
+    let limited = lines.iter().find(|d| d["id"] == id.as_str()).unwrap();
+    assert_eq!(limited["endpoint"], "POST /api/v1/auth/login");
+    let plain = lines
+        .iter()
+        .find(|d| d["id"] == everywhere.as_str())
+        .unwrap();
+    assert!(plain.get("endpoint").is_none(), "{plain}");
+    let table = text(&run(&db, &["decisions", "list"]).stdout);
+    assert!(
+        table.contains("fingerprint:5d41402abc4b2a76 at POST /api/v1/auth/login"),
+        "{table}"
+    );
+    for bad in ["/api/login", "POST api/login", "PO5T /x", "GET /a b"] {
+        let o = run(
+            &db,
+            &[
+                "decisions",
+                "add",
+                "--ip",
+                "192.0.2.1",
+                "--action",
+                "block",
+                "--endpoint",
+                bad,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&o.stderr).contains("--endpoint"),
+            "{bad}: {}",
+            text(&o.stderr)
+        );
+    }
+}

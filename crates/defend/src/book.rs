@@ -299,7 +299,10 @@ impl DecisionBook {
         let mut push = |slots: &[u64]| {
             for s in slots {
                 if let Some(d) = self.slots.get(s) {
-                    if d.is_active(now) && !out.iter().any(|o: &&Decision| o.id == d.id) {
+                    if d.is_active(now)
+                        && d.applies_on(&facts.method, facts.route(), facts.host.as_deref())
+                        && !out.iter().any(|o: &&Decision| o.id == d.id)
+                    {
                         out.push(d);
                     }
                 }
@@ -455,6 +458,7 @@ mod tests {
             mode: Mode::Enforce,
             created: at(0),
             expires: Some(at(expires_ms)),
+            endpoint: None,
         }
     }
 

@@ -214,6 +214,10 @@ pub struct Decision {
     /// When it stops applying (event time); `None` lasts until removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<EventTime>,
+    /// The one endpoint it applies on (`METHOD template`, or `METHOD host/template` as alerts
+    /// name endpoints); `None` applies on every endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 
 fn enforce() -> Mode {
@@ -240,7 +244,43 @@ impl Decision {
             mode: Mode::Enforce,
             created: now,
             expires: ttl.map(|d| after(now, d)),
+            endpoint: None,
         }
+    }
+
+    /// The same decision limited to one endpoint (`POST /api/login`); its id changes with
+    /// the endpoint, so one scope can hold decisions on several endpoints.
+    pub fn on_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        let endpoint = endpoint.into();
+        self.id = decision_id(&self.id, &Scope::Actor(endpoint.clone()), 1);
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Whether the decision's endpoint (if it has one) is the request's: same method, and the
+    /// same template (a host written before the template must be the request's host when the
+    /// request names one).
+    pub fn applies_on(&self, method: &str, route: &str, host: Option<&str>) -> bool {
+        let Some(endpoint) = self.endpoint.as_deref() else {
+            return true;
+        };
+        let (m, target) = match endpoint.split_once(' ') {
+            Some((m, t)) => (Some(m), t.trim()),
+            None => (None, endpoint.trim()),
+        };
+        if m.is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
+            return false;
+        }
+        let (their_host, template) = match target.find('/') {
+            Some(0) | None => (None, target),
+            Some(i) => (Some(&target[..i]), &target[i..]),
+        };
+        if let (Some(want), Some(got)) = (their_host, host) {
+            if !want.eq_ignore_ascii_case(got) {
+                return false;
+            }
+        }
+        template == route
     }
 
     /// Whether the decision applies at `now`.

@@ -59,6 +59,8 @@ pub struct RequestFacts {
     pub method: String,
     /// The endpoint's path template (`/api/users/{id}`), when the inventory knows it.
     pub endpoint: Option<String>,
+    /// The host the request was for, lower case, without port.
+    pub host: Option<String>,
     /// The path as received.
     pub path: String,
     /// Inventory facts about the endpoint.
@@ -81,6 +83,7 @@ impl RequestFacts {
             ip: ex.client,
             method: ex.method.to_ascii_uppercase(),
             path: ex.path.clone(),
+            host: ex.host.as_deref().map(str::to_ascii_lowercase),
             headers: ex.request_headers.clone(),
             user_agent: ex.user_agent().map(str::to_owned),
             credentials: !rampart_core::auth::is_anonymous(ex),

@@ -223,3 +223,82 @@ fn apply_alert_inserts_and_returns_what_to_publish() {
     assert_eq!(again[0].ttl(), Some(Duration::from_secs(3600)));
     assert_eq!(book.len(), 2);
 }
+
+#[test]
+fn decisions_within_the_endpoint_act_only_on_the_alerts_endpoint() {
+    let p = policy(
+        "\
+rules:
+  - name: stop-stuffing-at-login
+    when: { detector: credential_stuffing }
+    action: block
+    scope: ip
+    within: endpoint
+    ttl: 1h
+    mode: enforce
+",
+    );
+    assert!(p.rules()[0].within_endpoint);
+    let mut a = alert("credential_stuffing", Severity::High, &["192.0.2.1"]);
+    assert!(
+        p.decisions_for(&a, secs(0)).is_empty(),
+        "an alert without an endpoint makes no decision rather than a broader one"
+    );
+    a.endpoint = Some("POST api.example.com/api/login".into());
+    let ds = p.decisions_for(&a, secs(0));
+    assert_eq!(ds.len(), 1);
+    assert_eq!(
+        ds[0].endpoint.as_deref(),
+        Some("POST api.example.com/api/login")
+    );
+    let mut book = DecisionBook::new(10);
+    book.insert(ds[0].clone(), secs(0));
+    let mut limiter = RateLimiter::default();
+    let mut login = facts("192.0.2.1", "POST", "/api/login");
+    login.endpoint = Some("/api/login".into());
+    login.host = Some("api.example.com".into());
+    let v = verdict(&p, &login, &book, &mut limiter, secs(1));
+    assert_eq!(v.outcome.kind(), "block");
+    // The same address elsewhere, another method on the login, or another host: untouched.
+    let mut page = facts("192.0.2.1", "GET", "/api/products");
+    page.endpoint = Some("/api/products".into());
+    assert!(verdict(&p, &page, &book, &mut limiter, secs(1))
+        .outcome
+        .is_allow());
+    let mut get_login = login.clone();
+    get_login.method = "GET".into();
+    assert!(verdict(&p, &get_login, &book, &mut limiter, secs(1))
+        .outcome
+        .is_allow());
+    let mut other_host = login.clone();
+    other_host.host = Some("admin.example.com".into());
+    assert!(verdict(&p, &other_host, &book, &mut limiter, secs(1))
+        .outcome
+        .is_allow());
+    // The id differs from an unlimited decision on the same scope, and survives JSON.
+    let json = serde_json::to_string(&ds[0]).unwrap();
+    let back: Decision = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, ds[0]);
+    let plain = policy(POLICY).decisions_for(&a, secs(0));
+    assert_eq!(plain.len(), 1);
+    assert!(plain[0].endpoint.is_none());
+    assert_ne!(plain[0].id, ds[0].id);
+}
+
+#[test]
+fn within_needs_a_ttl_and_a_known_value() {
+    for (yaml, field) in [
+        (
+            "rules:\n  - name: a\n    when: { detector: enumeration }\n    action: block\n    within: endpoint\n",
+            "within",
+        ),
+        (
+            "rules:\n  - name: a\n    when: { detector: enumeration }\n    action: block\n    ttl: 1h\n    within: endpont\n",
+            "did you mean `endpoint`",
+        ),
+    ] {
+        let e = rampart_defend::Policy::from_yaml(yaml, "p.yaml").unwrap_err();
+        let text = rampart_defend::render_problems(&e);
+        assert!(text.contains(field), "{text}");
+    }
+}

@@ -39,6 +39,7 @@ Examples:
   rampart decisions add --session 9f86d081884c7d65a1b2c3d4e5f60718 --action deceive --ttl 30m
   rampart decisions add --cidr 198.51.100.0/24 --action allow --reason \"partner monitoring\"
   rampart decisions add --principal 2c26b46b68ffc68f --action rate_limit --rate 10/min --burst 5
+  rampart decisions add --fingerprint 5d41402abc4b2a76 --endpoint \"POST /api/v1/auth/login\" --action block --ttl 15m
 
 A manual allow beats every rule and every other decision (an allowlist); without --ttl a
 decision lasts until `rampart decisions remove ID`.
@@ -94,6 +95,10 @@ pub(crate) struct AddArgs {
     /// Why, for whoever reads the decision later.
     #[arg(long, value_name = "TEXT")]
     pub(crate) reason: Option<String>,
+    /// Apply only on one endpoint: `METHOD TEMPLATE` as the inventory names it, e.g.
+    /// "POST /api/v1/auth/login" [default: every endpoint].
+    #[arg(long, value_name = "ENDPOINT")]
+    pub(crate) endpoint: Option<String>,
     #[command(flatten)]
     pub(crate) store: StoreArgs,
 }
@@ -170,7 +175,11 @@ fn add(args: AddArgs) -> anyhow::Result<Outcome> {
         Some(r) => check_text("--reason", r)?.to_owned(),
         None => "made by hand".to_owned(),
     };
-    let decision = Decision::manual(action, scope, reason, now(), ttl);
+    let endpoint = args.endpoint.as_deref().map(parse_endpoint).transpose()?;
+    let mut decision = Decision::manual(action, scope, reason, now(), ttl);
+    if let Some(e) = endpoint {
+        decision = decision.on_endpoint(e);
+    }
 
     let path = data_dir::db_path(args.store.db);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -187,9 +196,14 @@ fn add(args: AddArgs) -> anyhow::Result<Outcome> {
         None => "until removed".to_owned(),
     };
     eprintln!(
-        "{} on {} {until}, in {}",
+        "{} on {}{} {until}, in {}",
         action_text(&decision.action),
         escape_for_terminal(&decision.scope.to_string(), 80),
+        decision
+            .endpoint
+            .as_deref()
+            .map(|e| format!(" at {}", escape_for_terminal(e, 80)))
+            .unwrap_or_default(),
         path.display()
     );
     Ok(Outcome::Clean)
@@ -216,7 +230,7 @@ fn list(args: ListArgs) -> anyhow::Result<Outcome> {
     }
     writeln!(
         out,
-        "{:<16}  {:<26} {:<48} {:<8} {:<24} {:<14} REASON",
+        "{:<16}  {:<26} {:<64} {:<8} {:<24} {:<14} REASON",
         "ID", "ACTION", "SCOPE", "MODE", "ORIGIN", "EXPIRES"
     )?;
     let mut expired = 0usize;
@@ -231,10 +245,10 @@ fn list(args: ListArgs) -> anyhow::Result<Outcome> {
         };
         writeln!(
             out,
-            "{:<16}  {:<26} {:<48} {:<8} {:<24} {:<14} {}",
+            "{:<16}  {:<26} {:<64} {:<8} {:<24} {:<14} {}",
             escape_for_terminal(&d.id, 16),
             escape_for_terminal(&action_text(&d.action), 26),
-            escape_for_terminal(&d.scope.to_string(), 48),
+            escape_for_terminal(&scope_text(d), 64),
             d.mode.name(),
             escape_for_terminal(&d.origin.to_string(), 24),
             expires,
@@ -273,6 +287,37 @@ fn remove(args: RemoveArgs) -> anyhow::Result<Outcome> {
         // Exit 1: the command ran, but there was nothing to remove.
         Ok(Outcome::Skipped)
     }
+}
+
+/// The scope as the table shows it, with the endpoint it is limited to.
+fn scope_text(d: &Decision) -> String {
+    match &d.endpoint {
+        Some(e) => format!("{} at {e}", d.scope),
+        None => d.scope.to_string(),
+    }
+}
+
+/// `--endpoint`: a method and a path template, as `POST /api/login`; the method is upper-cased.
+fn parse_endpoint(text: &str) -> anyhow::Result<String> {
+    let t = check_text("--endpoint", text.trim())?;
+    let Some((method, template)) = t.split_once(' ') else {
+        anyhow::bail!(
+            "--endpoint {}: give a method and a template, like \"POST /api/v1/auth/login\"",
+            shown(text)
+        );
+    };
+    let template = template.trim();
+    if method.is_empty()
+        || !method.bytes().all(|b| b.is_ascii_alphabetic())
+        || !template.starts_with('/')
+        || template.chars().any(char::is_whitespace)
+    {
+        anyhow::bail!(
+            "--endpoint {}: give a method and a template starting with /, like \"POST /api/v1/auth/login\"",
+            shown(text)
+        );
+    }
+    Ok(format!("{} {template}", method.to_ascii_uppercase()))
 }
 
 /// The one scope flag given (clap makes sure there is exactly one).

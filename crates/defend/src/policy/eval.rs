@@ -177,9 +177,16 @@ impl Policy {
         let mut out = Vec::new();
         for rule in self.rules.iter().filter(|r| r.decides_on(alert)) {
             let Some(ttl) = rule.ttl else { continue };
+            // A rule limited to the alert's endpoint makes nothing of an alert without one,
+            // rather than a broader decision than it asks for.
+            let endpoint = match (rule.within_endpoint, &alert.endpoint) {
+                (false, _) => None,
+                (true, Some(e)) => Some(e),
+                (true, None) => continue,
+            };
             let why = reason(alert);
             for scope in scopes(alert, rule.scope, self.limits.max_decisions_per_alert) {
-                out.push(Decision {
+                let decision = Decision {
                     id: decision_id(&rule.name, &scope, 0),
                     action: rule.action.clone(),
                     scope,
@@ -188,6 +195,11 @@ impl Policy {
                     mode: rule.mode,
                     created: now,
                     expires: Some(after(now, ttl)),
+                    endpoint: None,
+                };
+                out.push(match endpoint {
+                    Some(e) => decision.on_endpoint(e.as_str()),
+                    None => decision,
                 });
             }
         }

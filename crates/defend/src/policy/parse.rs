@@ -26,7 +26,7 @@ const LIMIT_FIELDS: [&str; 6] = [
     "max_decisions",
     "max_decisions_per_alert",
 ];
-const RULE_FIELDS: [&str; 13] = [
+const RULE_FIELDS: [&str; 14] = [
     "name",
     "description",
     "when",
@@ -40,6 +40,7 @@ const RULE_FIELDS: [&str; 13] = [
     "delay",
     "scope",
     "ttl",
+    "within",
 ];
 const WHEN_FIELDS: [&str; 20] = [
     "detector",
@@ -578,6 +579,25 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
         }
         None => ScopeKind::Ip,
     };
+    let within_endpoint = match f.get("within") {
+        Some(n) => {
+            let field = join(path, "within");
+            if f.get("ttl").is_none() {
+                p.add(
+                    n.pos,
+                    &field,
+                    "`within` only applies to decisions, which need a `ttl`",
+                    "add `ttl: 1h` (for example), or remove `within`",
+                );
+            }
+            one(n, &field, p, |t| {
+                check::choose(t.trim(), "within", &["endpoint", "everywhere"])
+                    .map(|w| w == "endpoint")
+            })
+            .unwrap_or(false)
+        }
+        None => false,
+    };
     let key = f
         .get("key")
         .and_then(|n| {
@@ -609,6 +629,7 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
         action: action?,
         mode,
         scope,
+        within_endpoint,
         ttl,
         key,
         line: node.pos.line,

@@ -216,6 +216,9 @@ pub struct Rule {
     pub mode: Mode,
     /// What decisions made from alerts apply to.
     pub scope: ScopeKind,
+    /// Whether those decisions apply only on the alert's endpoint (`within: endpoint`), so a
+    /// fingerprint shared with real users is stopped on the login it attacks and nowhere else.
+    pub within_endpoint: bool,
     /// How long decisions made from alerts last; `None`: the rule makes no decisions.
     pub ttl: Option<Duration>,
     /// What a rate limit counts by.

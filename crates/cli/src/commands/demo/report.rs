@@ -39,12 +39,23 @@ struct Tally {
     first_stopped: Option<i64>,
     /// Event time (ms) of the first request.
     first: Option<i64>,
+    /// Requests from 60 s after the kind's first request on, and how many of them were
+    /// stopped: what "contained within a minute" means.
+    late: u64,
+    late_stopped: u64,
 }
 
+/// How long an attack may run before it should be contained.
+const CONTAIN_WITHIN_MS: i64 = 60_000;
+
 impl Tally {
-    fn add(&mut self, fate: Fate, t: i64) {
+    fn add(&mut self, fate: Fate, t: i64, start: i64) {
         self.requests += 1;
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        if t >= start.saturating_add(CONTAIN_WITHIN_MS) {
+            self.late += 1;
+            self.late_stopped += u64::from(matches!(fate, Fate::Stopped(_)));
+        }
         match fate {
             Fate::Passed => {}
             Fate::Stopped(_) => {
@@ -67,20 +78,37 @@ impl Report<'_> {
             .collect();
         let mut benign = Tally::default();
         let mut benign_actors_hit: std::collections::HashSet<IpAddr> = Default::default();
+        // What the benign requests that were stopped were answered, and on which endpoint.
+        let mut benign_answers: BTreeMap<(u16, String), u64> = BTreeMap::new();
         let mut attacks: BTreeMap<String, Tally> = BTreeMap::new();
+        // Each attack's start, so that "after its first minute" is known on every request.
+        let mut starts: HashMap<&str, i64> = HashMap::new();
+        for ex in self.exchanges {
+            if let Some(Label::Attack { scenario }) = ex.client.and_then(|ip| labels.get(&ip)) {
+                let t = ex.time.as_unix_millis();
+                let s = starts.entry(scenario.name()).or_insert(t);
+                *s = (*s).min(t);
+            }
+        }
         for (ex, fate) in self.exchanges.iter().zip(&self.fates) {
             let t = ex.time.as_unix_millis();
             match ex.client.and_then(|ip| labels.get(&ip)) {
                 Some(Label::Attack { scenario }) => attacks
                     .entry(scenario.name().to_owned())
                     .or_default()
-                    .add(*fate, t),
+                    .add(*fate, t, starts.get(scenario.name()).copied().unwrap_or(t)),
                 _ => {
-                    benign.add(*fate, t);
+                    benign.add(*fate, t, i64::MAX);
                     if matches!(fate, Fate::Stopped(_) | Fate::Slowed) {
                         if let Some(ip) = ex.client {
                             benign_actors_hit.insert(ip);
                         }
+                        let status = match fate {
+                            Fate::Stopped(s) => *s,
+                            _ => 0,
+                        };
+                        let endpoint = format!("{} {}", ex.method, first_segments(&ex.path));
+                        *benign_answers.entry((status, endpoint)).or_default() += 1;
                     }
                 }
             }
@@ -144,29 +172,36 @@ impl Report<'_> {
         );
         let _ = writeln!(
             out,
-            "  {:<22} {:>9} {:>9} {:>7} {:>22}",
-            "attack", "requests", "stopped", "share", "first stopped after"
+            "  {:<22} {:>9} {:>9} {:>7} {:>20} {:>16}",
+            "attack", "requests", "stopped", "share", "first stopped after", "after 1st minute"
         );
         for (name, t) in &attacks {
             let after = match (t.first, t.first_stopped) {
                 (Some(f), Some(s)) => format!("{:.0} s", (s - f) as f64 / 1000.0),
                 _ => "-".into(),
             };
+            let late = if t.late == 0 {
+                "-".to_owned()
+            } else {
+                format!("{:.1}%", 100.0 * t.late_stopped as f64 / t.late as f64)
+            };
             let _ = writeln!(
                 out,
-                "  {:<22} {:>9} {:>9} {:>6.1}% {:>22}",
+                "  {:<22} {:>9} {:>9} {:>6.1}% {:>20} {:>16}",
                 name,
                 t.requests,
                 t.stopped,
                 100.0 * t.stopped as f64 / t.requests.max(1) as f64,
-                after
+                after,
+                late
             );
         }
         let _ = writeln!(
             out,
-            "\nBenign users: {} requests, {} affected ({} stopped, {} slowed) from {} addresses{}",
+            "\nBenign users: {} requests, {} affected ({:.3}%: {} stopped, {} slowed) from {} addresses{}",
             benign.requests,
             benign.stopped + benign.slowed,
+            100.0 * (benign.stopped + benign.slowed) as f64 / benign.requests.max(1) as f64,
             benign.stopped,
             benign.slowed,
             benign_actors_hit.len(),
@@ -176,6 +211,20 @@ impl Report<'_> {
                 ""
             }
         );
+        let mut answers: Vec<(&(u16, String), &u64)> = benign_answers.iter().collect();
+        answers.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
+        for ((status, endpoint), n) in answers.iter().take(5) {
+            let how = if *status == 0 {
+                "slowed".to_owned()
+            } else {
+                format!("answered {status}")
+            };
+            let _ = writeln!(
+                out,
+                "  {n:>5} {how} on {}",
+                rampart_core::redact::escape_for_terminal(endpoint, 60)
+            );
+        }
         let failed: u64 = benign.failed + attacks.values().map(|t| t.failed).sum::<u64>();
         if failed > 0 {
             let _ = writeln!(out, "Requests that could not be sent: {failed}");
@@ -194,5 +243,27 @@ impl Report<'_> {
             db = self.db.display()
         );
         out
+    }
+}
+
+/// The first two segments of a path (`/api/v1/...`): where benign requests were stopped,
+/// without the ids that follow.
+fn first_segments(path: &str) -> String {
+    let mut cut = path.len();
+    let mut seen = 0;
+    for (i, b) in path.bytes().enumerate().skip(1) {
+        if b == b'/' {
+            seen += 1;
+            if seen == 3 {
+                cut = i;
+                break;
+            }
+        }
+    }
+    let head = &path[..cut];
+    if cut < path.len() {
+        format!("{head}/...")
+    } else {
+        head.to_owned()
     }
 }
