@@ -17,6 +17,7 @@ mod split;
 mod subtree;
 mod traffic;
 mod tree;
+mod versions;
 mod vocab;
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::kinds::{kind_bit, kind_name, placeholder};
 use super::path::split_extension;
 use super::vocab::{
     is_action_word, is_builtin_static, is_builtin_word, is_collection_word, is_prefix_segment,
-    is_self_word, is_version_segment, value_likeness,
+    is_self_word, value_likeness,
 };
 use crate::segment::{classify, SegmentKind};
 
@@ -170,7 +170,7 @@ impl Tree {
         id
     }
 
-    fn is_user_static(&self, seg: &str) -> bool {
+    pub(super) fn is_user_static(&self, seg: &str) -> bool {
         self.limits
             .static_words
             .iter()
@@ -534,45 +534,9 @@ impl Tree {
         merges
     }
 
-    /// An older or newer version of an API mirrors this one (`/v0/users/{id}` beside
-    /// `/v1/users/{id}`): literals seen where the other version holds values are values.
-    fn follow_other_version(&mut self, at: NodeId) -> Vec<Merge> {
-        let Some(mirror) = self.mirror(at) else {
-            return Vec::new();
-        };
-        let mirror_node = &self.nodes[mirror as usize];
-        // The better-known version teaches the lesser-known one, and only names teach names:
-        // a position of numbers there says nothing of words here.
-        let names_there = mirror_node
-            .params
-            .iter()
-            .any(|p| self.nodes[*p as usize].kinds & kind_bit(SegmentKind::Slug) != 0);
-        if !names_there || mirror_node.hits <= self.nodes[at as usize].hits {
-            return Vec::new();
-        }
-        let candidates: Vec<(Box<str>, NodeId)> = self.nodes[at as usize]
-            .literals
-            .iter()
-            .filter(|(seg, _)| {
-                !mirror_node.literals.contains_key(&**seg)
-                    && !self.is_static_word(seg)
-                    && !self.is_user_static(seg)
-            })
-            .map(|(s, n)| (s.clone(), *n))
-            .collect();
-        if candidates.is_empty() {
-            return Vec::new();
-        }
-        let reason = format!(
-            "values where another version of the API has them ({})",
-            self.template(mirror)
-        );
-        self.merge_as_values(at, candidates, &reason)
-    }
-
     /// Merges literal children of `at` into its parameter child (one per file extension),
     /// recording `reason` there.
-    fn merge_as_values(
+    pub(super) fn merge_as_values(
         &mut self,
         at: NodeId,
         literals: Vec<(Box<str>, NodeId)>,
@@ -594,59 +558,6 @@ impl Tree {
             }
         }
         merges
-    }
-
-    /// The node at the same place under another version segment (`v0` ↔ `v1`).
-    fn mirror(&self, at: NodeId) -> Option<NodeId> {
-        let mut path: Vec<&Label> = Vec::new();
-        let mut cur = at;
-        let version = loop {
-            let node = &self.nodes[cur as usize];
-            match &node.label {
-                Label::Root => return None,
-                Label::Literal(s) if is_version_segment(s) => break cur,
-                label => path.push(label),
-            }
-            cur = node.parent;
-        };
-        if path.is_empty() {
-            return None;
-        }
-        path.reverse();
-        let parent = &self.nodes[self.nodes[version as usize].parent as usize];
-        let mut others: Vec<(&Box<str>, &NodeId)> = parent
-            .literals
-            .iter()
-            .filter(|(s, n)| **n != version && is_version_segment(s))
-            .collect();
-        others.sort();
-        'other: for (_, &start) in others {
-            let mut node = start;
-            for label in &path {
-                let n = &self.nodes[node as usize];
-                node = match label {
-                    Label::Literal(l) => match n.literals.get(&**l) {
-                        Some(&c) => c,
-                        None => match n.params.first() {
-                            Some(&p) => p,
-                            None => continue 'other,
-                        },
-                    },
-                    Label::Param { suffix } => {
-                        let found = n.params.iter().copied().find(|&p| {
-                            matches!(&self.nodes[p as usize].label, Label::Param { suffix: s } if s == suffix)
-                        });
-                        match found {
-                            Some(p) => p,
-                            None => continue 'other,
-                        }
-                    }
-                    _ => continue 'other,
-                };
-            }
-            return Some(node);
-        }
-        None
     }
 
     /// `lists.json` and `lists.xml` beside each other are one endpoint in two formats:
