@@ -10,7 +10,9 @@
 # one endpoint (`/api/v1/users/<n>`) over keep-alive connections. Rampart runs with its default
 # detectors, a policy whose rules only monitor (so the load generator's single address is never
 # blocked and every request goes upstream), and its access log off; its inventory and alerts are
-# built as in production. Each target is run three times and the best requests/s is kept.
+# built as in production. A second Rampart with detection off and no policy shows what the
+# proxying and discovery cost alone. Each target is run three times and the best requests/s is
+# kept.
 #
 # Needs nginx and wrk (Debian: `apt-get install nginx-light wrk`; installed when missing and
 # running as root). Binds 127.0.0.1 only. Writes only under bench/data/proxy/. Prints a markdown
@@ -40,6 +42,8 @@ UP=$(free_port)
 NGX=$(free_port)
 RMP=$(free_port)
 API=$(free_port)
+PLAIN=$(free_port)
+PLAIN_API=$(free_port)
 
 cargo build --release -q -p rampart
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/rampart"
@@ -105,7 +109,23 @@ proxy:
   upstreams:
     api: { servers: ["127.0.0.1:$UP"], max_idle_per_server: 64 }
 EOF
-rm -f "$DIR"/rampart.db*
+# The same proxy without detection and without a policy: what the proxying and discovery cost
+# alone, so the difference to the row above is what detection and the verdict cost.
+mkdir -p "$DIR/plain"
+cat > "$DIR/plain/rampart.yaml" <<EOF
+db: rampart.db
+detect: { enabled: false }
+api:
+  listen: 127.0.0.1:$PLAIN_API
+proxy:
+  listen:
+    - addr: 127.0.0.1:$PLAIN
+  routes:
+    - { path_prefix: /, upstream: api }
+  upstreams:
+    api: { servers: ["127.0.0.1:$UP"], max_idle_per_server: 64 }
+EOF
+rm -f "$DIR"/rampart.db* "$DIR"/plain/rampart.db*
 
 cat > "$DIR/ids.lua" <<'EOF'
 -- One endpoint, 1,000 object ids, a browser-like user agent.
@@ -122,6 +142,7 @@ taskset -c 1 "$NGINX" -c "$DIR/upstream.conf" -p "$DIR/upstream" & pids+=($!)
 taskset -c 0 "$NGINX" -c "$DIR/nginx.conf" -p "$DIR/nginx" & pids+=($!)
 taskset -c 0 "$BIN" proxy --config "$DIR/rampart.yaml" > "$DIR/rampart.log" 2>&1 & pids+=($!)
 RAMPART_PID=$!
+taskset -c 0 "$BIN" proxy --config "$DIR/plain/rampart.yaml" > "$DIR/plain/rampart.log" 2>&1 & pids+=($!)
 
 wait_port() {
   for _ in $(seq 1 100); do
@@ -132,7 +153,7 @@ wait_port() {
   cat "$DIR/rampart.log" >&2
   exit 1
 }
-wait_port "$UP"; wait_port "$NGX"; wait_port "$RMP"
+wait_port "$UP"; wait_port "$NGX"; wait_port "$RMP"; wait_port "$PLAIN"
 
 # run PORT: best of three wrk runs → "req_per_s p50_ms p99_ms non2xx".
 run() {
@@ -166,10 +187,12 @@ to_ms() {
 # Warm up: connections, the inventory's first sight of the endpoint, the page cache.
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$RMP/" >/dev/null 2>&1
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$NGX/" >/dev/null 2>&1
+taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$PLAIN/" >/dev/null 2>&1
 
 read -r d_rps d_p50 d_p99 d_bad < <(run "$UP")
 read -r n_rps n_p50 n_p99 n_bad < <(run "$NGX")
 read -r r_rps r_p50 r_p99 r_bad < <(run "$RMP")
+read -r p_rps p_p50 p_p99 p_bad < <(run "$PLAIN")
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$RAMPART_PID/status" 2>/dev/null || echo 0)
 
 echo "| target | requests/s | p50 | p99 | non-2xx | vs nginx |"
@@ -178,6 +201,8 @@ printf '| upstream directly | %.0f | %.3f ms | %.3f ms | %s | |\n' "$d_rps" "$d_
 printf '| nginx proxy_pass (1 worker) | %.0f | %.3f ms | %.3f ms | %s | 100 %% |\n' "$n_rps" "$n_p50" "$n_p99" "$n_bad"
 awk -v r="$r_rps" -v n="$n_rps" -v p50="$r_p50" -v p99="$r_p99" -v np99="$n_p99" -v bad="$r_bad" \
   'BEGIN{printf "| rampart proxy, every detector on | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
+awk -v r="$p_rps" -v n="$n_rps" -v p50="$p_p50" -v p99="$p_p99" -v np99="$n_p99" -v bad="$p_bad" \
+  'BEGIN{printf "| rampart proxy, detection off, no policy | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
 echo
 echo "$CONNS connections, ${SECS} s per run, best of 3; proxies pinned to CPU 0, wrk and the upstream to CPU 1."
 echo "rampart peak RSS: $((rss_kb / 1024)) MB; $(nproc) CPUs: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')"
