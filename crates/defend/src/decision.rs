@@ -252,7 +252,8 @@ impl Decision {
     /// the endpoint, so one scope can hold decisions on several endpoints.
     pub fn on_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         let endpoint = endpoint.into();
-        self.id = decision_id(&self.id, &Scope::Actor(endpoint.clone()), 1);
+        let text = format!("{}\u{0}endpoint\u{0}{endpoint}", self.id);
+        self.id = format!("{:016x}", fast_hash(text.as_bytes()));
         self.endpoint = Some(endpoint);
         self
     }
