@@ -15,6 +15,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The allocator: the proxy and the analyzer make many small, short-lived allocations per
+/// request, which mimalloc serves from thread-local free lists faster than the system
+/// allocator (measured in docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How a job ended, for the exit code.
 pub(crate) enum Outcome {
     /// Everything was read.
