@@ -14,7 +14,6 @@ static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
-static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
 
 /// The peer address in canonical form (an IPv4-mapped IPv6 address becomes IPv4).
 pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
@@ -103,40 +102,54 @@ pub(crate) struct Hop<'a> {
 /// otherwise every incoming value is replaced.
 pub(crate) fn apply(headers: &mut HeaderMap, hop: &Hop<'_>) {
     let peer = canonical(hop.peer);
-    let peer_text = peer.to_string();
+    let mut peer_text = String::with_capacity(48);
+    push_ip(&mut peer_text, peer);
 
-    let prior_xff = hop
-        .trusted
-        .then(|| join(headers, &X_FORWARDED_FOR))
-        .flatten();
-    let xff = match prior_xff {
-        Some(prior) => format!("{prior}, {peer_text}"),
-        None => peer_text.clone(),
-    };
+    let mut xff = String::new();
+    if hop.trusted {
+        if let Some(prior) = join(headers, &X_FORWARDED_FOR) {
+            xff = prior;
+            xff.push_str(", ");
+        }
+    }
+    xff.push_str(&peer_text);
     set(headers, &X_FORWARDED_FOR, &xff);
 
-    let node = match peer {
-        IpAddr::V6(_) => format!("\"[{peer_text}]\""),
-        IpAddr::V4(_) => peer_text,
-    };
-    let mut element = format!("for={node};proto={}", hop.proto);
-    if let Some(host) = hop.host.filter(|h| !h.contains(['"', '\\'])) {
-        element.push_str(";host=\"");
-        element.push_str(host);
-        element.push('"');
+    let mut forwarded = String::with_capacity(64);
+    if hop.trusted {
+        if let Some(prior) = join(headers, &header::FORWARDED) {
+            forwarded = prior;
+            forwarded.push_str(", ");
+        }
     }
-    let prior = hop
-        .trusted
-        .then(|| join(headers, &header::FORWARDED))
-        .flatten();
-    let forwarded = match prior {
-        Some(prior) => format!("{prior}, {element}"),
-        None => element,
-    };
+    forwarded.push_str("for=");
+    match peer {
+        IpAddr::V6(_) => {
+            forwarded.push_str("\"[");
+            forwarded.push_str(&peer_text);
+            forwarded.push_str("]\"");
+        }
+        IpAddr::V4(_) => forwarded.push_str(&peer_text),
+    }
+    forwarded.push_str(";proto=");
+    forwarded.push_str(hop.proto);
+    if let Some(host) = hop.host.filter(|h| !h.contains(['"', '\\'])) {
+        forwarded.push_str(";host=\"");
+        forwarded.push_str(host);
+        forwarded.push('"');
+    }
     set(headers, &header::FORWARDED, &forwarded);
 
     if !(hop.trusted && headers.contains_key(&X_FORWARDED_PROTO)) {
-        set(headers, &X_FORWARDED_PROTO, hop.proto);
+        let proto = match hop.proto {
+            "https" => HeaderValue::from_static("https"),
+            "http" => HeaderValue::from_static("http"),
+            other => match HeaderValue::from_str(other) {
+                Ok(v) => v,
+                Err(_) => HeaderValue::from_static("http"),
+            },
+        };
+        headers.insert(X_FORWARDED_PROTO.clone(), proto);
     }
     if !(hop.trusted && headers.contains_key(&X_FORWARDED_HOST)) {
         match hop.host {
@@ -144,6 +157,30 @@ pub(crate) fn apply(headers: &mut HeaderMap, hop: &Hop<'_>) {
             None => {
                 headers.remove(&X_FORWARDED_HOST);
             }
+        }
+    }
+}
+
+/// Appends an address in its usual text form; IPv4, the common case, without the formatter.
+fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                if octet >= 100 {
+                    out.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    out.push(char::from(b'0' + octet / 10 % 10));
+                }
+                out.push(char::from(b'0' + octet % 10));
+            }
+        }
+        IpAddr::V6(v6) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{v6}");
         }
     }
 }
@@ -179,39 +216,32 @@ fn set(headers: &mut HeaderMap, name: &HeaderName, value: &str) {
 /// `Trailer`, `Transfer-Encoding`, `Upgrade` and every `Proxy-*`. With `keep_upgrade` (a
 /// WebSocket handshake) `Upgrade` survives and `Connection: upgrade` is set again.
 pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
-    let mut named: Vec<HeaderName> = Vec::new();
+    // One pass over the names says whether there is anything to strip: most requests carry
+    // no hop-by-hop header but `Connection: keep-alive`.
+    let mut doomed: Vec<HeaderName> = Vec::new();
+    for name in headers.keys() {
+        if is_hop_by_hop(name, keep_upgrade) {
+            doomed.push(name.clone());
+        }
+    }
     for v in headers.get_all(header::CONNECTION) {
         let Ok(v) = v.to_str() else { continue };
         for token in v.split(',') {
-            if let Ok(name) = HeaderName::from_bytes(token.trim().as_bytes()) {
-                named.push(name);
+            let token = token.trim();
+            if token.eq_ignore_ascii_case("keep-alive")
+                || token.eq_ignore_ascii_case("close")
+                || token.is_empty()
+            {
+                continue;
+            }
+            if let Ok(name) = HeaderName::from_bytes(token.as_bytes()) {
+                if !(keep_upgrade && name == header::UPGRADE) {
+                    doomed.push(name);
+                }
             }
         }
     }
-    for name in named {
-        if !(keep_upgrade && name == header::UPGRADE) {
-            headers.remove(name);
-        }
-    }
-    for name in [
-        &header::CONNECTION,
-        &KEEP_ALIVE,
-        &PROXY_CONNECTION,
-        &header::TE,
-        &header::TRAILER,
-        &header::TRANSFER_ENCODING,
-    ] {
-        headers.remove(name);
-    }
-    if !keep_upgrade {
-        headers.remove(header::UPGRADE);
-    }
-    let proxy: Vec<HeaderName> = headers
-        .keys()
-        .filter(|n| n.as_str().starts_with("proxy-"))
-        .cloned()
-        .collect();
-    for name in proxy {
+    for name in doomed {
         headers.remove(name);
     }
     if keep_upgrade {
@@ -219,9 +249,31 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     }
 }
 
+/// Whether a header is hop-by-hop by its name alone (`Connection` may name more).
+fn is_hop_by_hop(name: &HeaderName, keep_upgrade: bool) -> bool {
+    *name == header::CONNECTION
+        || *name == KEEP_ALIVE
+        || *name == header::TE
+        || *name == header::TRAILER
+        || *name == header::TRANSFER_ENCODING
+        || (*name == header::UPGRADE && !keep_upgrade)
+        || name.as_str().starts_with("proxy-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn addresses_are_written_as_the_standard_library_writes_them(bits: u32, hi: u128) {
+            for ip in [IpAddr::from(bits.to_be_bytes()), IpAddr::from(hi.to_be_bytes())] {
+                let mut out = String::new();
+                push_ip(&mut out, ip);
+                proptest::prop_assert_eq!(out, ip.to_string());
+            }
+        }
+    }
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
         list.iter().map(|s| s.parse().unwrap()).collect()

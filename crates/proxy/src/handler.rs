@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
-use http::uri::{PathAndQuery, Scheme as UriScheme};
+use http::uri::PathAndQuery;
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body::Body as _;
 use http_body_util::{Either, Empty, Full};
@@ -27,15 +27,15 @@ use crate::record::Recording;
 use crate::route::{normalize_host, CompiledRoute};
 use crate::server::Shared;
 use crate::stats;
-use crate::upstream::{classify, SendError, UpstreamBody};
+use crate::upstream::{PooledBody, SendError, UpstreamBody};
 use crate::websocket;
 
 /// The body of every response the proxy sends: the upstream's or its own, tapped.
-pub(crate) type ResponseBody = TapBody<Either<Incoming, Full<Bytes>>>;
+pub(crate) type ResponseBody = TapBody<Either<PooledBody, Full<Bytes>>>;
 
 /// A response on its way back, before tapping.
 struct Reply {
-    resp: Response<Either<Incoming, Full<Bytes>>>,
+    resp: Response<Either<PooledBody, Full<Bytes>>>,
     outcome: Outcome,
 }
 
@@ -326,20 +326,8 @@ async fn proceed(
         let Some(authority) = pool.authority(server) else {
             break;
         };
-        let uri = Uri::builder()
-            .scheme(UriScheme::HTTP)
-            .authority(authority.clone())
-            .path_and_query(path_and_query.clone())
-            .build();
-        let Ok(uri) = uri else {
-            return Reply::failure(
-                shared,
-                Failure::UpstreamBroken {
-                    pool: pool.name.clone(),
-                    why: "could not build the upstream URI".into(),
-                },
-            );
-        };
+        // Origin form: the upstream is reached directly, never through a forward proxy.
+        let uri = Uri::from(path_and_query.clone());
         let body: UpstreamBody = match body_slot.take() {
             Some(tap) => Either::Left(tap),
             None => Either::Right(Empty::new()),
@@ -353,9 +341,15 @@ async fn proceed(
         } else {
             std::mem::take(&mut headers)
         };
+        // A request that named no host (HTTP/1.0) names the server it goes to.
+        if !req.headers().contains_key(header::HOST) {
+            if let Ok(v) = HeaderValue::from_str(authority.as_str()) {
+                req.headers_mut().insert(header::HOST, v);
+            }
+        }
         rec.with(|st| st.upstream_server = Some(authority.to_string()));
 
-        let sent = send(pool, req, body_sent.take(), timeout).await;
+        let sent = send(pool, server, req, body_sent.take(), timeout).await;
         match sent {
             Ok(resp) => {
                 shared.upstreams.mark_up(pool, server);
@@ -417,11 +411,12 @@ enum Sent {
 /// Sends a request; the response timeout starts once the request body has been sent in full.
 async fn send(
     pool: &crate::upstream::PoolState,
+    server: usize,
     req: Request<UpstreamBody>,
     body_sent: Option<oneshot::Receiver<()>>,
     timeout: Duration,
-) -> Result<Response<Incoming>, Sent> {
-    let response = pool.client.request(req);
+) -> Result<Response<PooledBody>, Sent> {
+    let response = pool.send(server, req);
     let timer = async move {
         if let Some(rx) = body_sent {
             let _ = rx.await;
@@ -430,7 +425,7 @@ async fn send(
     };
     tokio::select! {
         biased;
-        res = response => res.map_err(|e| Sent::Error(classify(e))),
+        res = response => res.map_err(Sent::Error),
         () = timer => Err(Sent::Timeout),
     }
 }
@@ -440,7 +435,7 @@ async fn send(
 fn upstream_reply(
     shared: &Shared,
     conn: &ConnInfo,
-    resp: Response<Incoming>,
+    resp: Response<PooledBody>,
     client_upgrade: Option<OnUpgrade>,
     websocket: bool,
     version: Version,

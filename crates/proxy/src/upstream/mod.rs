@@ -1,7 +1,12 @@
-//! Upstream pools: round-robin over servers, keep-alive connection reuse through hyper-util's
-//! pooled client, and passive health: a server that refuses a connection is skipped for the
-//! pool's `fail_timeout`. When every server is marked down the pool tries them anyway, so it
-//! recovers as soon as one comes back.
+//! Upstream pools: round-robin over servers, keep-alive connection reuse (each server keeps a
+//! bounded stack of idle connections, [`connections`]), and passive health: a server that
+//! refuses a connection is skipped for the pool's `fail_timeout`. When every server is marked
+//! down the pool tries them anyway, so it recovers as soon as one comes back.
+
+mod connections;
+mod pooled_body;
+#[cfg(test)]
+mod reuse_tests;
 
 use std::error::Error as StdError;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -10,15 +15,16 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::uri::Authority;
+use http::{Request, Response};
 use http_body_util::{Either, Empty};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::body::{caused_by, is_body_too_large, BodyStalled, TapBody};
+use crate::body::TapBody;
 use crate::clock;
 use crate::config::{parse_server, Pool, Timeouts};
+
+use connections::Connections;
+pub(crate) use pooled_body::PooledBody;
 
 /// The body sent upstream: the client's, tapped, or nothing.
 pub(crate) type UpstreamBody = Either<TapBody<Incoming>, Empty<Bytes>>;
@@ -26,18 +32,17 @@ pub(crate) type UpstreamBody = Either<TapBody<Incoming>, Empty<Bytes>>;
 /// One server of a pool.
 #[derive(Debug)]
 pub(crate) struct Server {
-    pub(crate) authority: Authority,
+    conns: Arc<Connections>,
     /// Milliseconds since the pool set's epoch until which the server is skipped; 0 = up.
     down_until: AtomicU64,
 }
 
-/// A pool and its connection client.
+/// A pool: its servers and their connections.
 pub(crate) struct PoolState {
     pub(crate) name: Arc<str>,
     servers: Vec<Server>,
     next: AtomicUsize,
     fail_timeout: Duration,
-    pub(crate) client: Client<HttpConnector, UpstreamBody>,
 }
 
 /// Every pool, by index.
@@ -72,22 +77,17 @@ impl Upstreams {
             epoch: clock::now(),
         };
         for (name, pool) in pools {
-            let mut connector = HttpConnector::new();
-            connector.set_connect_timeout(Some(timeouts.upstream_connect));
-            connector.set_nodelay(true);
-            connector.enforce_http(true);
-            let client = Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(pool.idle_timeout)
-                .pool_max_idle_per_host(pool.max_idle_per_server)
-                .pool_timer(TokioTimer::new())
-                .timer(TokioTimer::new())
-                .build(connector);
             let servers = pool
                 .servers
                 .iter()
                 .filter_map(|s| parse_server(s).ok())
                 .map(|authority| Server {
-                    authority,
+                    conns: Arc::new(Connections::new(
+                        authority,
+                        pool.max_idle_per_server,
+                        pool.idle_timeout,
+                        timeouts.upstream_connect,
+                    )),
                     down_until: AtomicU64::new(0),
                 })
                 .collect();
@@ -96,7 +96,6 @@ impl Upstreams {
                 servers,
                 next: AtomicUsize::new(0),
                 fail_timeout: pool.fail_timeout,
-                client,
             });
             out.names.push(name.clone());
         }
@@ -169,24 +168,26 @@ impl PoolState {
 
     /// A server's address.
     pub(crate) fn authority(&self, server: usize) -> Option<&Authority> {
-        self.servers.get(server).map(|s| &s.authority)
+        self.servers.get(server).map(|s| s.conns.authority())
     }
-}
 
-/// Sorts a client error into what the proxy does about it.
-pub(crate) fn classify(err: hyper_util::client::legacy::Error) -> SendError {
-    let e = &err as &(dyn StdError + 'static);
-    if is_body_too_large(e) {
-        return SendError::BodyTooLarge;
+    /// Sends `req` (origin-form target, `Host` set) to `server`, on a kept-alive connection
+    /// when one is idle.
+    pub(crate) async fn send(
+        &self,
+        server: usize,
+        req: Request<UpstreamBody>,
+    ) -> Result<Response<PooledBody>, SendError> {
+        match self.servers.get(server) {
+            Some(s) => s.conns.send(req).await,
+            None => Err(SendError::Other(format!("no server {server} in the pool"))),
+        }
     }
-    if caused_by::<BodyStalled>(e) {
-        return SendError::BodyStalled;
-    }
-    let why = describe(&err);
-    if err.is_connect() {
-        SendError::Connect(why)
-    } else {
-        SendError::Other(why)
+
+    /// Idle connections kept, over every server.
+    #[cfg(test)]
+    pub(crate) fn idle_connections(&self) -> usize {
+        self.servers.iter().map(|s| s.conns.idle_count()).sum()
     }
 }
 
