@@ -107,12 +107,42 @@ const NOT_POSTAL: &[&str] = &[
     "eth",
 ];
 
+/// Names whose hints are remembered per thread: the same few field names come back in every
+/// body, and splitting them costs far more than a lookup. The memo is emptied when full, so
+/// names chosen by a client cannot grow it.
+const MEMO_CAP: usize = 4096;
+/// Longer names are not remembered.
+const MEMO_NAME: usize = 64;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, NameHints>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 impl NameHints {
     /// Hints for `name`; the default (no hints) when there is no name.
     pub(crate) fn of(name: Option<&str>) -> Self {
         let Some(name) = name else {
             return Self::default();
         };
+        if name.len() > MEMO_NAME {
+            return Self::read(name);
+        }
+        MEMO.with(|memo| {
+            if let Some(h) = memo.borrow().get(name) {
+                return *h;
+            }
+            let h = Self::read(name);
+            let mut memo = memo.borrow_mut();
+            if memo.len() >= MEMO_CAP {
+                memo.clear();
+            }
+            memo.insert(name.into(), h);
+            h
+        })
+    }
+
+    fn read(name: &str) -> Self {
         let words = words(name);
         let has = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
         let joined: String = words.concat();
