@@ -14,14 +14,20 @@ pub(crate) fn finish(s: &str) -> String {
 pub(crate) fn email(value: &str) -> String {
     let (local, domain) = value.rsplit_once('@').unwrap_or((value, ""));
     let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
-    let first = |s: &str| -> String {
+    let first = |out: &mut String, s: &str| {
         let mut chars = s.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), Some(_)) => format!("{c}***"),
-            _ => "***".to_owned(),
+        if let (Some(c), Some(_)) = (chars.next(), chars.next()) {
+            out.push(c);
         }
+        out.push_str("***");
     };
-    finish(&format!("{}@{}.{}", first(local), first(host), tld))
+    let mut out = String::with_capacity(16 + tld.len());
+    first(&mut out, local);
+    out.push('@');
+    first(&mut out, host);
+    out.push('.');
+    out.push_str(tld);
+    finish(&out)
 }
 
 /// Every digit masked but the last four; separators stay, so the grouping stays visible.

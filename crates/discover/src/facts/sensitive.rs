@@ -45,13 +45,18 @@ impl SensitiveFacts {
             self.example = f.redacted.chars().take(64).collect();
         }
         if self.locations.len() < max_locations {
-            let field: String = f.field.as_deref().unwrap_or("").chars().take(64).collect();
-            let loc = if field.is_empty() {
-                format!("{side_name} {place}")
-            } else {
-                format!("{side_name} {place} {field}")
-            };
-            self.locations.insert(loc);
+            let mut loc = String::with_capacity(side_name.len() + place.len() + 66);
+            loc.push_str(side_name);
+            loc.push(' ');
+            loc.push_str(place);
+            let field = f.field.as_deref().unwrap_or("");
+            if !field.is_empty() {
+                loc.push(' ');
+                loc.extend(field.chars().take(64));
+            }
+            if !self.locations.contains(&loc) {
+                self.locations.insert(loc);
+            }
         }
     }
 
