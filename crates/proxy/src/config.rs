@@ -253,6 +253,9 @@ pub struct Limits {
     /// off (413 if the upstream has not answered yet). 0 means no limit.
     #[serde(with = "units::size")]
     pub max_body_bytes: u64,
+    /// Client connections open at once, over every listener; a connection accepted beyond it
+    /// is closed at once and counted. 0 means no limit.
+    pub max_connections: u64,
 }
 
 impl Default for Limits {
@@ -260,6 +263,7 @@ impl Default for Limits {
         Self {
             max_header_bytes: 64 * 1024,
             max_body_bytes: 10 * 1024 * 1024,
+            max_connections: 100_000,
         }
     }
 }

@@ -107,12 +107,10 @@ pub(crate) async fn handle(
     let rec = Recording::start(ctx, &parts, started, conn.clone(), shared.done.clone());
     let version = parts.version;
     let had_body = !body.is_end_stream();
-    // The HTTP/1 parser drops a `Content-Length` sent beside `Transfer-Encoding` and frames
-    // the body by the latter (RFC 9112 §6.3), so the proxy cannot tell whether one was there;
-    // RFC 9112 §6.1 asks the connection to close after answering such a request, so bytes
-    // another hop framed differently are never read as a next request.
-    let close_after =
-        version < Version::HTTP_2 && parts.headers.contains_key(header::TRANSFER_ENCODING);
+    // A `Content-Length` beside `Transfer-Encoding` is dropped by the HTTP/1 parser, which
+    // frames the body by the latter (RFC 9112 §6.3) and closes the connection after the answer
+    // (RFC 9112 §6.1), so bytes another hop framed differently are never read as a next
+    // request; a chunked body alone keeps the connection.
     let reply = proceed(&shared, &conn, &rec, parts, body, route, raw_host).await;
     if had_body {
         // A body answered before it was read (block, 404, 413) is recorded as incomplete; a
@@ -121,12 +119,7 @@ pub(crate) async fn handle(
             st.request_body.get_or_insert_with(BodySample::default);
         });
     }
-    let mut resp = send_back(&shared, rec, reply, version);
-    if close_after && resp.status() != StatusCode::SWITCHING_PROTOCOLS {
-        resp.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    Ok(resp)
+    Ok(send_back(&shared, rec, reply, version))
 }
 
 /// The host as the client sent it: the URI authority (HTTP/2, absolute form) or `Host`.

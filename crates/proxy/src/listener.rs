@@ -202,6 +202,15 @@ pub(crate) async fn accept_loop(
         tokio::select! {
             accepted = tcp.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    let max = shared.config.limits.max_connections;
+                    if max > 0 && shared.stats.active_connections.load(Ordering::Relaxed) >= max {
+                        // Closed at once: a flood of connections cannot take the memory and
+                        // file descriptors that the connections already open need.
+                        stats::inc(&shared.stats.connections_refused);
+                        tracing::debug!(%peer, max, "connection limit reached; closed on accept");
+                        drop(stream);
+                        continue;
+                    }
                     let _ = stream.set_nodelay(true);
                     let local = stream.local_addr().ok().or(local).unwrap_or(peer);
                     let conn = Arc::new(ConnInfo::new(

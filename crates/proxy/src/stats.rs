@@ -20,6 +20,7 @@ pub(crate) struct Stats {
     pub(crate) body_too_large: AtomicU64,
     pub(crate) idle_closed: AtomicU64,
     pub(crate) done_dropped: AtomicU64,
+    pub(crate) connections_refused: AtomicU64,
 }
 
 /// Adds one to a counter.
@@ -64,6 +65,7 @@ impl Stats {
             bytes_in: get(&self.bytes_in),
             bytes_out: get(&self.bytes_out),
             tls_handshake_errors: get(&self.tls_handshake_errors),
+            connections_refused: get(&self.connections_refused),
             body_too_large: get(&self.body_too_large),
             idle_closed: get(&self.idle_closed),
             done_dropped: get(&self.done_dropped),
@@ -106,6 +108,8 @@ pub struct ProxyStats {
     pub bytes_out: u64,
     /// TLS handshakes that failed or timed out.
     pub tls_handshake_errors: u64,
+    /// Connections closed on accept because `limits.max_connections` were open.
+    pub connections_refused: u64,
     /// Requests refused or cut off because their body exceeded `limits.max_body_bytes`.
     pub body_too_large: u64,
     /// Client connections closed for being idle.

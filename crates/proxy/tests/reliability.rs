@@ -498,6 +498,83 @@ async fn content_length_beside_transfer_encoding_cannot_smuggle_a_request() {
     .await;
 }
 
+/// Sends one request on a kept-alive connection and reads its answer (the `ok` body).
+async fn keep_alive_request(s: &mut TcpStream) -> String {
+    s.write_all(b"GET /ok HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !out.ends_with(b"\r\n\r\nok") {
+        match tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_limit_are_closed_on_accept_and_counted() {
+    bounded(async {
+        let up = fixed("ok").await;
+        let mut cfg = config(&[up.addr]);
+        cfg.limits.max_connections = 3;
+        let proxy = start(cfg, Arc::new(NoopPhases)).await;
+        let mut open = Vec::new();
+        for _ in 0..3 {
+            let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+            let answer = keep_alive_request(&mut s).await;
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+            open.push(s);
+        }
+        let (answer, closed) = exchange(
+            proxy.addr(),
+            b"GET /ok HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(
+            answer.is_empty() && closed,
+            "the fourth is closed unanswered: {answer}"
+        );
+        assert_eq!(proxy.proxy.stats().connections_refused, 1);
+        // The three held connections are still served.
+        for s in &mut open {
+            let answer = keep_alive_request(s).await;
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+        // Once one closes, a new connection gets in.
+        drop(open.pop());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while proxy.proxy.stats().active_connections > 2 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        still_serving(proxy.addr()).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_upload_keeps_its_connection_for_the_next_request() {
+    bounded(async {
+        let (up, seen) = recording_upstream().await;
+        let proxy = start(config(&[up.addr]), Arc::new(NoopPhases)).await;
+        let (answer, closed) = exchange(
+            proxy.addr(),
+            b"POST /upload HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /next HTTP/1.1\r\nhost: x\r\n\r\n",
+        )
+        .await;
+        assert_eq!(answer.matches("HTTP/1.1 200").count(), 2, "{answer}");
+        assert!(!answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+        assert!(!closed, "the connection stays open after both answers");
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert!(seen[0].starts_with("POST /upload") && seen[0].ends_with("|body=5"), "{seen:?}");
+        assert!(seen[1].starts_with("GET /next"), "{seen:?}");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_upstream_gets_the_host_the_request_was_routed_by() {
     bounded(async {

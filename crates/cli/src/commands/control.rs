@@ -131,6 +131,11 @@ impl Control for GuardControl {
         .sample(&[], g.log_errors as f64);
         w.gauge("rampart_active_connections", "Client connections open now.")
             .sample(&[], p.active_connections as f64);
+        w.counter(
+            "rampart_connections_refused_total",
+            "Client connections closed on accept because limits.max_connections were open.",
+        )
+        .sample(&[], p.connections_refused as f64);
         w.counter("rampart_bytes_in_total", "Bytes received from clients.")
             .sample(&[], p.bytes_in as f64);
         w.counter("rampart_bytes_out_total", "Bytes sent to clients.")
