@@ -15,7 +15,7 @@ use ipnet::IpNet;
 use rampart_core::{Alert, EventTime};
 use serde::{Deserialize, Serialize};
 
-use crate::decision::{Decision, Origin, Scope};
+use crate::decision::{endpoint_key, shape, Decision, Origin, Scope};
 use crate::facts::RequestFacts;
 use crate::policy::Policy;
 
@@ -96,6 +96,8 @@ pub struct DecisionBook {
     principals: Index<String>,
     fingerprints: Index<String>,
     actors: Index<String>,
+    /// Endpoint decisions by `METHOD template` (see [`endpoint_key`]).
+    endpoints: Index<String>,
     /// (expiry in ms, or `i64::MAX` for none; slot) of automatic decisions.
     auto_expiry: BTreeSet<(i64, u64)>,
     /// The same for manual decisions.
@@ -137,6 +139,7 @@ impl DecisionBook {
             principals: Index::default(),
             fingerprints: Index::default(),
             actors: Index::default(),
+            endpoints: Index::default(),
             auto_expiry: BTreeSet::new(),
             manual_expiry: BTreeSet::new(),
             stats: BookStats::default(),
@@ -290,7 +293,7 @@ impl DecisionBook {
     }
 
     /// The decisions active at `now` on any of the request's scopes: its address, any prefix
-    /// holding it, its session, principal, fingerprint and actor.
+    /// holding it, its session, principal, fingerprint and actor, and its endpoint.
     pub fn matching(&self, facts: &RequestFacts, now: EventTime) -> Vec<&Decision> {
         let mut out = Vec::new();
         if self.slots.is_empty() {
@@ -331,6 +334,10 @@ impl DecisionBook {
         if let Some(a) = &facts.actor {
             push(self.actors.get(a.as_str()));
         }
+        if !self.endpoints.0.is_empty() {
+            let key = format!("{} {}", facts.method, shape(facts.route()));
+            push(self.endpoints.get(key.as_str()));
+        }
         out
     }
 
@@ -344,6 +351,10 @@ impl DecisionBook {
             Scope::Principal(s) => self.principals.get(s.as_str()),
             Scope::Fingerprint(s) => self.fingerprints.get(s.as_str()),
             Scope::Actor(s) => self.actors.get(s.as_str()),
+            Scope::Endpoint(e) => match endpoint_key(e) {
+                Some(k) => self.endpoints.get(k.as_str()),
+                None => &[],
+            },
         };
         slots
             .iter()
@@ -388,6 +399,9 @@ impl DecisionBook {
             Scope::Principal(s) => self.principals.add(s.clone(), slot),
             Scope::Fingerprint(s) => self.fingerprints.add(s.clone(), slot),
             Scope::Actor(s) => self.actors.add(s.clone(), slot),
+            Scope::Endpoint(e) => self
+                .endpoints
+                .add(endpoint_key(e).unwrap_or_default(), slot),
         }
         self.ids.insert(d.id.clone(), slot);
         self.slots.insert(slot, d);
@@ -433,6 +447,9 @@ impl DecisionBook {
             Scope::Principal(s) => self.principals.remove(s, slot),
             Scope::Fingerprint(s) => self.fingerprints.remove(s, slot),
             Scope::Actor(s) => self.actors.remove(s, slot),
+            Scope::Endpoint(e) => self
+                .endpoints
+                .remove(&endpoint_key(e).unwrap_or_default(), slot),
         }
         Some(d)
     }

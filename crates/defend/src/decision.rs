@@ -128,10 +128,14 @@ pub enum Scope {
     Fingerprint(String),
     /// An actor (a campaign of alerts rolled together), by id.
     Actor(String),
+    /// One endpoint, for every client, as alerts name endpoints (`METHOD host/template` or
+    /// `METHOD template`).
+    Endpoint(String),
 }
 
 impl Scope {
-    /// The kind's name (`ip`, `prefix`, `session`, `principal`, `fingerprint`, `actor`).
+    /// The kind's name (`ip`, `prefix`, `session`, `principal`, `fingerprint`, `actor`,
+    /// `endpoint`).
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Ip(_) => "ip",
@@ -140,6 +144,7 @@ impl Scope {
             Self::Principal(_) => "principal",
             Self::Fingerprint(_) => "fingerprint",
             Self::Actor(_) => "actor",
+            Self::Endpoint(_) => "endpoint",
         }
     }
 
@@ -165,6 +170,7 @@ impl fmt::Display for Scope {
             Self::Principal(s) => write!(f, "principal:{s}"),
             Self::Fingerprint(s) => write!(f, "fingerprint:{s}"),
             Self::Actor(s) => write!(f, "actor:{s}"),
+            Self::Endpoint(s) => write!(f, "endpoint:{s}"),
         }
     }
 }
@@ -281,7 +287,7 @@ impl Decision {
                 return false;
             }
         }
-        template == route
+        template == route || shape(template) == shape(route)
     }
 
     /// Whether the decision applies at `now`.
@@ -306,6 +312,44 @@ impl Decision {
             Duration::from_millis(u64::try_from(ms).unwrap_or(0))
         })
     }
+}
+
+/// How the book indexes an endpoint (`POST api.example.com/login` → `POST /login`): the
+/// method in upper case and the template, without the host, which
+/// [`Decision::applies_on`] checks. `None` when `endpoint` names no method and template.
+pub(crate) fn endpoint_key(endpoint: &str) -> Option<String> {
+    let (method, target) = endpoint.trim().split_once(' ')?;
+    let template = &target[target.find('/')?..];
+    Some(format!(
+        "{} {}",
+        method.to_ascii_uppercase(),
+        shape(template.trim())
+    ))
+}
+
+/// A template with every parameter written `{}`: detectors name an endpoint by its shape
+/// (`/numbers/{}/portability`), the inventory by its template (`/numbers/{phone}/portability`).
+pub(crate) fn shape(template: &str) -> std::borrow::Cow<'_, str> {
+    if !template.contains('{') {
+        return std::borrow::Cow::Borrowed(template);
+    }
+    let mut out = String::with_capacity(template.len());
+    let mut inside = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push('{');
+            }
+            '}' if inside => {
+                inside = false;
+                out.push('}');
+            }
+            _ if inside => {}
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `t + d` in event time, saturating.
@@ -361,6 +405,32 @@ mod tests {
             d.remaining(EventTime::from_unix_millis(400)),
             Some(Duration::from_millis(600))
         );
+    }
+
+    #[test]
+    fn endpoints_match_by_shape() {
+        assert_eq!(
+            shape("/numbers/{phone}/portability"),
+            "/numbers/{}/portability"
+        );
+        assert_eq!(shape("/login"), "/login");
+        assert_eq!(
+            endpoint_key("get api.example.com/users/{}/orders").as_deref(),
+            Some("GET /users/{}/orders")
+        );
+        assert_eq!(endpoint_key("nonsense"), None);
+        let d = Decision::manual(
+            Action::Deceive,
+            Scope::Endpoint("GET api.example.com/users/{}".into()),
+            "",
+            EventTime::from_unix_millis(0),
+            None,
+        )
+        .on_endpoint("GET api.example.com/users/{}");
+        assert!(d.applies_on("GET", "/users/{id}", Some("api.example.com")));
+        assert!(!d.applies_on("GET", "/users/{id}/orders", Some("api.example.com")));
+        assert!(!d.applies_on("GET", "/users/{id}", Some("other.example.com")));
+        assert!(!d.applies_on("POST", "/users/{id}", None));
     }
 
     #[test]

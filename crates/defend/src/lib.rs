@@ -26,6 +26,7 @@ mod decision;
 mod dryrun;
 mod export;
 mod facts;
+mod history;
 mod lists;
 mod policy;
 mod ratelimit;
@@ -37,6 +38,7 @@ pub use decision::{Action, Decision, Mode, Origin, Scope, ACTION_NAMES};
 pub use dryrun::{ByLabel, Counts, DryRun, Label, RuleTally};
 pub use export::{ExportError, Exporter, IpsetExporter, JsonLinesExporter, SetFormat};
 pub use facts::{ActiveAlert, InventoryFacts, RequestFacts, DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6};
+pub use history::{History, Seen};
 pub use lists::EntityList;
 pub use policy::rules::{
     Condition, EndpointPattern, LimitKey, Rule, ScopeKind, Test, KEY_NAMES, SCOPE_NAMES,

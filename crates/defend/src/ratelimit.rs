@@ -17,6 +17,8 @@ use std::time::Duration;
 use rampart_core::{fast_hash, EventTime};
 use serde::{Deserialize, Serialize};
 
+use crate::history::History;
+
 /// A sustained rate: `count` requests per `period_ms` milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Rate {
@@ -71,7 +73,9 @@ pub struct LimiterStats {
     pub limited: u64,
 }
 
-/// GCRA limiters for every rule, over one bounded map.
+/// GCRA limiters for every rule, over one bounded map; beside them, the clients' histories
+/// that `history` conditions read (bounded by the same number). Together they are all the
+/// state the verdict keeps between requests.
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     current: HashMap<(u64, u64), i64>,
@@ -79,6 +83,7 @@ pub struct RateLimiter {
     generation_cap: usize,
     latest: i64,
     stats: LimiterStats,
+    history: History,
 }
 
 impl Default for RateLimiter {
@@ -96,7 +101,18 @@ impl RateLimiter {
             generation_cap: (max_keys / 2).max(1),
             latest: i64::MIN,
             stats: LimiterStats::default(),
+            history: History::new(max_keys),
         }
+    }
+
+    /// The clients' histories.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The clients' histories, to record a served request in.
+    pub fn history_mut(&mut self) -> &mut History {
+        &mut self.history
     }
 
     /// The most keys kept.
@@ -107,6 +123,7 @@ impl RateLimiter {
     /// Changes the bound; keys over it are dropped at the next generation change.
     pub fn set_max_keys(&mut self, max_keys: usize) {
         self.generation_cap = (max_keys / 2).max(1);
+        self.history.set_max_clients(max_keys);
     }
 
     /// The namespace of a limiter name (a rule name): the first half of every key.

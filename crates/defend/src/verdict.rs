@@ -5,7 +5,8 @@
 //! 1. decisions made by hand on the request's scopes, strongest first (a manual `allow` is an
 //!    allowlist and beats everything);
 //! 2. the rules in order. A rule applies when its `when` holds, or when an active decision it
-//!    made covers the request (the decision's action is then used, with the rule's current mode).
+//!    made covers the request (the decision's action is then used, with the rule's current mode),
+//!    unless its `unless` holds for the request: then neither applies.
 //!    The first applying rule in enforce mode decides. A monitor-mode rule that applies is
 //!    reported as a "would have" outcome and evaluation goes on. Two actions never decide:
 //!    `monitor` (noted in [`Verdict::monitored`]) and a `rate_limit` the request conforms to
@@ -25,6 +26,8 @@ use rampart_core::{fast_hash, EventTime};
 use crate::book::DecisionBook;
 use crate::decision::{Action, Decision, Mode, Origin};
 use crate::facts::RequestFacts;
+use crate::history::client_key;
+use crate::policy::eval::Past;
 use crate::policy::rules::{LimitKey, Rule};
 use crate::policy::Policy;
 use crate::ratelimit::RateLimiter;
@@ -289,7 +292,8 @@ fn by_decisions(
 }
 
 /// The verdict on one request at event time `now`. Counts the request in the rate limits it
-/// meets; does nothing else with side effects.
+/// meets and, when the policy reads clients' histories, notes a request that is served
+/// (allowed or tarpitted) in its client's history; does nothing else with side effects.
 pub fn verdict(
     policy: &Policy,
     facts: &RequestFacts,
@@ -297,6 +301,25 @@ pub fn verdict(
     limiter: &mut RateLimiter,
     now: EventTime,
 ) -> Verdict {
+    if !policy.uses_history() {
+        return judge(policy, facts, decisions, limiter, &Past { seen: None, now });
+    }
+    let seen = client_key(facts).and_then(|k| limiter.history().get(k));
+    let v = judge(policy, facts, decisions, limiter, &Past { seen, now });
+    if matches!(v.outcome, Outcome::Allow { .. } | Outcome::Tarpit { .. }) {
+        limiter.history_mut().record(facts, now);
+    }
+    v
+}
+
+fn judge(
+    policy: &Policy,
+    facts: &RequestFacts,
+    decisions: &DecisionBook,
+    limiter: &mut RateLimiter,
+    past: &Past,
+) -> Verdict {
+    let now = past.now;
     let ctx = Ctx { policy, facts, now };
     let mut v = Verdict::allow();
     let mut manual = Vec::new();
@@ -316,6 +339,9 @@ pub fn verdict(
         return v;
     }
     for (i, rule) in policy.rules().iter().enumerate() {
+        if rule.exempts(facts, past) {
+            continue;
+        }
         let decision = by_rule
             .iter()
             .filter(|(r, _)| *r == i)
@@ -330,7 +356,7 @@ pub fn verdict(
                 };
                 (&d.action, bucket, Some(d.id.clone()))
             }
-            None if rule.matches(facts) => (&rule.action, rule_bucket(rule, facts), None),
+            None if rule.applies(facts, past) => (&rule.action, rule_bucket(rule, facts), None),
             None => continue,
         };
         match apply(action, &rule.name, bucket, &ctx, limiter) {

@@ -11,20 +11,40 @@ use super::rules::{Condition, Rule, ScopeKind, Test};
 use super::Policy;
 use crate::decision::{after, decision_id, Decision, Origin, Scope};
 use crate::facts::{RequestFacts, DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6};
+use crate::history::Seen;
 
 /// Longest reason kept on a decision, in characters.
 const MAX_REASON: usize = 300;
 
+/// What `history` tests read besides the request's facts: the client's history before the
+/// request, and the request's event time.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Past {
+    pub(crate) seen: Option<Seen>,
+    pub(crate) now: EventTime,
+}
+
 impl Condition {
-    /// Whether every test holds for the request.
+    /// Whether every test holds for the request. `history` tests do not hold here, where no
+    /// history is known; the verdict evaluates them with the clients' histories.
     pub fn matches(&self, facts: &RequestFacts) -> bool {
-        self.tests.iter().all(|t| t.matches(facts))
+        self.holds(facts, &Past::default())
+    }
+
+    /// Whether every test holds for the request, given what the client did before it.
+    pub(crate) fn holds(&self, facts: &RequestFacts, past: &Past) -> bool {
+        self.tests.iter().all(|t| t.holds(facts, past))
     }
 }
 
 impl Test {
-    /// Whether this test holds for the request.
+    /// Whether this test holds for the request (`history` never does here: see
+    /// [`Condition::matches`]).
     pub fn matches(&self, f: &RequestFacts) -> bool {
+        self.holds(f, &Past::default())
+    }
+
+    fn holds(&self, f: &RequestFacts, past: &Past) -> bool {
         match self {
             Test::Alert {
                 detectors,
@@ -59,8 +79,17 @@ impl Test {
                 .agent()
                 .is_some_and(|ua| needles.iter().any(|n| contains_ignore_case(ua, n))),
             Test::Authenticated(want) => f.credentials == *want,
-            Test::Any(subs) => subs.iter().any(|c| c.matches(f)),
-            Test::Not(sub) => !sub.matches(f),
+            Test::History {
+                min_requests,
+                min_endpoints,
+                min_age,
+            } => past.seen.is_some_and(|s| {
+                s.requests >= *min_requests
+                    && s.endpoints() >= *min_endpoints
+                    && s.age_ms(past.now) >= i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX)
+            }),
+            Test::Any(subs) => subs.iter().any(|c| c.holds(f, past)),
+            Test::Not(sub) => !sub.holds(f, past),
         }
     }
 }
@@ -80,10 +109,27 @@ impl Rule {
     /// Whether the rule's `when` holds for the request. A `require_auth` rule never holds for
     /// a request that carries credentials.
     pub fn matches(&self, facts: &RequestFacts) -> bool {
+        self.applies(facts, &Past::default())
+    }
+
+    /// [`Rule::matches`] given what the client did before the request; a request the rule's
+    /// `unless` exempts never matches.
+    pub(crate) fn applies(&self, facts: &RequestFacts, past: &Past) -> bool {
         if matches!(self.action, crate::Action::RequireAuth) && facts.credentials {
             return false;
         }
-        self.when.matches(facts)
+        // Decisions on an endpoint are about the endpoint, not about the clients an alert
+        // names: such a rule acts only through them.
+        if self.scope == ScopeKind::Endpoint && self.ttl.is_some() {
+            return false;
+        }
+        !self.exempts(facts, past) && self.when.holds(facts, past)
+    }
+
+    /// Whether the rule's `unless` holds for the request: neither its `when` nor its
+    /// decisions act on it.
+    pub(crate) fn exempts(&self, facts: &RequestFacts, past: &Past) -> bool {
+        self.unless.as_ref().is_some_and(|u| u.holds(facts, past))
     }
 
     /// Whether an alert makes decisions under this rule: the rule has a `ttl` and the alert's
@@ -118,8 +164,16 @@ fn scopes(alert: &Alert, kind: ScopeKind, cap: usize) -> Vec<Scope> {
         ScopeKind::Session => k == EntityKind::Session,
         ScopeKind::Principal => k == EntityKind::Principal,
         ScopeKind::Fingerprint => k == EntityKind::Fingerprint,
-        ScopeKind::Actor => false,
+        ScopeKind::Actor | ScopeKind::Endpoint => false,
     };
+    if kind == ScopeKind::Endpoint {
+        return alert
+            .endpoint
+            .iter()
+            .cloned()
+            .map(Scope::Endpoint)
+            .collect();
+    }
     if kind == ScopeKind::Actor {
         if let Some(actor) = &alert.actor {
             out.insert(Scope::Actor(actor.clone()));
@@ -141,7 +195,7 @@ fn scopes(alert: &Alert, kind: ScopeKind, cap: usize) -> Vec<Scope> {
             ScopeKind::Session => Some(Scope::Session(e.value.to_ascii_lowercase())),
             ScopeKind::Principal => Some(Scope::Principal(e.value.to_ascii_lowercase())),
             ScopeKind::Fingerprint => Some(Scope::Fingerprint(e.value.to_ascii_lowercase())),
-            ScopeKind::Actor => None,
+            ScopeKind::Actor | ScopeKind::Endpoint => None,
         };
         out.extend(scope);
     }
@@ -178,8 +232,10 @@ impl Policy {
         for rule in self.rules.iter().filter(|r| r.decides_on(alert)) {
             let Some(ttl) = rule.ttl else { continue };
             // A rule limited to the alert's endpoint makes nothing of an alert without one,
-            // rather than a broader decision than it asks for.
-            let endpoint = match (rule.within_endpoint, &alert.endpoint) {
+            // rather than a broader decision than it asks for. A decision on an endpoint is
+            // always limited to it.
+            let within = rule.within_endpoint || rule.scope == ScopeKind::Endpoint;
+            let endpoint = match (within, &alert.endpoint) {
                 (false, _) => None,
                 (true, Some(e)) => Some(e),
                 (true, None) => continue,

@@ -7,7 +7,7 @@
 //! [`eval`] decides whether a rule's `when` holds for a request or an alert. A
 //! [`PolicyHandle`] swaps policies on reload and keeps the old one when the new one is wrong.
 
-mod eval;
+pub(crate) mod eval;
 mod handle;
 mod parse;
 pub(crate) mod rules;
@@ -112,6 +112,8 @@ pub struct Policy {
     rules: Vec<Rule>,
     limits: Limits,
     index: HashMap<Arc<str>, usize>,
+    /// Whether a rule reads the clients' histories, which the verdict then keeps.
+    uses_history: bool,
 }
 
 impl Policy {
@@ -195,6 +197,12 @@ impl Policy {
     /// The named lists.
     pub fn lists(&self) -> &BTreeMap<String, Arc<EntityList>> {
         &self.lists
+    }
+
+    /// Whether a rule's `when` or `unless` reads the clients' histories (`history:`); the
+    /// verdict keeps them only then.
+    pub fn uses_history(&self) -> bool {
+        self.uses_history
     }
 
     /// The limits.

@@ -29,10 +29,11 @@ const LIMIT_FIELDS: [&str; 6] = [
     "max_decisions",
     "max_decisions_per_alert",
 ];
-const RULE_FIELDS: [&str; 14] = [
+const RULE_FIELDS: [&str; 15] = [
     "name",
     "description",
     "when",
+    "unless",
     "action",
     "mode",
     "status",
@@ -275,6 +276,10 @@ pub(crate) fn policy(
         .enumerate()
         .map(|(i, r)| (r.name.clone(), i))
         .collect();
+    policy.uses_history = policy
+        .rules
+        .iter()
+        .any(|r| r.when.uses_history() || r.unless.as_ref().is_some_and(Condition::uses_history));
     policy
 }
 
@@ -491,6 +496,19 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
         Some(n) => condition(n, &join(path, "when"), ctx, p),
         None => Condition::default(),
     };
+    let unless = match f.get("unless") {
+        Some(n) if n.kind == Kind::Null => {
+            p.add(
+                n.pos,
+                &join(path, "unless"),
+                "an empty `unless` would exempt every request from the rule",
+                "write the conditions that exempt a request, like `unless: { history: { min_requests: 3 } }`, or remove `unless`",
+            );
+            None
+        }
+        Some(n) => Some(condition(n, &join(path, "unless"), ctx, p)),
+        None => None,
+    };
     let mode = f
         .get("mode")
         .and_then(|n| {
@@ -606,6 +624,7 @@ fn rule(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Option<Rule
         name: Arc::from(name?),
         description,
         when,
+        unless,
         action: action?,
         mode,
         scope,

@@ -24,16 +24,20 @@ pub enum ScopeKind {
     Fingerprint,
     /// The actor the alert was rolled into.
     Actor,
+    /// The endpoint the alert is about, for every client: what a rule's `unless` lets
+    /// through is all that gets through there until the decision expires.
+    Endpoint,
 }
 
 /// Every scope name, as written in the policy.
-pub const SCOPE_NAMES: [&str; 6] = [
+pub const SCOPE_NAMES: [&str; 7] = [
     "ip",
     "prefix",
     "session",
     "principal",
     "fingerprint",
     "actor",
+    "endpoint",
 ];
 
 impl ScopeKind {
@@ -46,6 +50,7 @@ impl ScopeKind {
             "principal" => Self::Principal,
             "fingerprint" => Self::Fingerprint,
             "actor" => Self::Actor,
+            "endpoint" => Self::Endpoint,
             _ => return None,
         })
     }
@@ -174,6 +179,17 @@ pub enum Test {
     UserAgentContains(Vec<String>),
     /// Whether the request carries credentials.
     Authenticated(bool),
+    /// The request's client (its session, else its authenticated user) was served at least
+    /// `min_requests` requests before this one, on at least `min_endpoints` endpoints, the
+    /// first at least `min_age` ago. A client without a session or user has no history.
+    History {
+        /// Earlier requests served.
+        min_requests: u32,
+        /// Distinct endpoints (method and template) among them.
+        min_endpoints: u32,
+        /// Time since the first of them.
+        min_age: Duration,
+    },
     /// At least one of these holds.
     Any(Vec<Condition>),
     /// This does not hold.
@@ -199,6 +215,16 @@ impl Condition {
             _ => None,
         })
     }
+
+    /// Whether any test, at any depth, reads the client's history.
+    pub fn uses_history(&self) -> bool {
+        self.tests.iter().any(|t| match t {
+            Test::History { .. } => true,
+            Test::Any(subs) => subs.iter().any(Condition::uses_history),
+            Test::Not(sub) => sub.uses_history(),
+            _ => false,
+        })
+    }
 }
 
 /// One checked rule.
@@ -210,6 +236,9 @@ pub struct Rule {
     pub description: Option<String>,
     /// When it applies.
     pub when: Condition,
+    /// When it never applies, even through its decisions (`unless`): a request for which this
+    /// holds is exempt from the rule. `None`: no request is exempt.
+    pub unless: Option<Condition>,
     /// What it does.
     pub action: Action,
     /// Enforce or only report.

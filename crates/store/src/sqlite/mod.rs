@@ -310,9 +310,11 @@ fn scope_value(scope: &Scope) -> String {
     match scope {
         Scope::Ip(ip) => ip.to_string(),
         Scope::Prefix(net) => net.to_string(),
-        Scope::Session(s) | Scope::Principal(s) | Scope::Fingerprint(s) | Scope::Actor(s) => {
-            s.clone()
-        }
+        Scope::Session(s)
+        | Scope::Principal(s)
+        | Scope::Fingerprint(s)
+        | Scope::Actor(s)
+        | Scope::Endpoint(s) => s.clone(),
     }
 }
 

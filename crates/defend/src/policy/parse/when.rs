@@ -2,7 +2,7 @@
 
 use super::*;
 
-const WHEN_FIELDS: [&str; 20] = [
+const WHEN_FIELDS: [&str; 21] = [
     "detector",
     "min_severity",
     "min_risk",
@@ -21,10 +21,12 @@ const WHEN_FIELDS: [&str; 20] = [
     "header_equals",
     "user_agent_contains",
     "authenticated",
+    "history",
     "any",
     "not",
 ];
 const INVENTORY_FIELDS: [&str; 3] = ["shadow", "unauthenticated", "sensitive"];
+const HISTORY_FIELDS: [&str; 3] = ["min_requests", "min_endpoints", "min_age"];
 
 pub(super) fn condition(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems) -> Condition {
     let mut tests = Vec::new();
@@ -166,6 +168,9 @@ pub(super) fn condition(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems
             tests.push(Test::Authenticated(b));
         }
     }
+    if let Some(n) = f.get("history") {
+        tests.extend(history(n, &field("history"), p));
+    }
     if let Some(n) = f.get("any") {
         let path = field("any");
         match &n.kind {
@@ -193,6 +198,36 @@ pub(super) fn condition(node: &Node, path: &str, ctx: &Ctx<'_>, p: &mut Problems
         tests.push(Test::Not(Box::new(sub)));
     }
     Condition { tests }
+}
+
+/// `history: { min_requests: 3, min_endpoints: 2, min_age: 10s }`: at least one of them.
+fn history(node: &Node, path: &str, p: &mut Problems) -> Option<Test> {
+    let f = fields(node, path, "a history", &HISTORY_FIELDS, p)?;
+    let count = |name: &str, max: i128, p: &mut Problems| {
+        f.get(name)
+            .and_then(|n| integer(n, &join(path, name), 0, max, p))
+            .map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX))
+    };
+    let min_requests = count("min_requests", 1_000_000, p);
+    let min_endpoints = count("min_endpoints", 64, p);
+    let min_age = f
+        .get("min_age")
+        .and_then(|n| one(n, &join(path, "min_age"), p, check::duration))
+        .unwrap_or_default();
+    if HISTORY_FIELDS.iter().all(|name| f.get(name).is_none()) {
+        p.add(
+            node.pos,
+            path,
+            "a history with no minimum holds for every client that has a session",
+            "give at least one of min_requests, min_endpoints and min_age, like `history: { min_requests: 3, min_age: 10s }`",
+        );
+        return None;
+    }
+    Some(Test::History {
+        min_requests,
+        min_endpoints,
+        min_age,
+    })
 }
 
 fn header_equals(node: &Node, path: &str, p: &mut Problems) -> Vec<(String, String)> {
