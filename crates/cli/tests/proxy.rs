@@ -257,4 +257,20 @@ fn demo_replays_the_attacks_and_leaves_the_store() {
         !text(&alerts.stdout).is_empty(),
         "the demo leaves its alerts"
     );
+    // Decisions are made and expire on the replay's event time (the simulation starts on
+    // 2026-03-03 at 16:00), never on the wall clock.
+    let decisions = run(&[
+        "decisions",
+        "list",
+        "--all",
+        "--json",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(decisions.status.success(), "{}", text(&decisions.stderr));
+    for line in text(&decisions.stdout).lines() {
+        let d: serde_json::Value = serde_json::from_str(line).unwrap();
+        let created = d["created"].as_str().unwrap_or("");
+        assert!(created.starts_with("2026-03-03T16:"), "{line}");
+    }
 }

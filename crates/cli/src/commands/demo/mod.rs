@@ -1,11 +1,13 @@
 //! `rampart demo`: the sample API from the simulator behind the real proxy, benign users and
 //! the seeds' attacks replayed through it, and what was discovered, detected and stopped.
 
+mod clock;
 mod replay;
 mod report;
 mod upstream;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +15,7 @@ use anyhow::Context;
 use rampart_proxy::Proxy;
 use rampart_sim::scenario::{simulate, ScenarioConfig};
 
-use super::proxy::{prepare, spawn_ticker, store_learned};
+use super::proxy::prepare;
 use crate::args::DemoArgs;
 use crate::{data_dir, Outcome};
 
@@ -74,7 +76,8 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         let config_path = write_config(&dir, upstream, &db)?;
         let prepared = prepare(&config_path, Some(db.clone()), true)?;
         let guard = prepared.guard.clone();
-        spawn_ticker(guard.clone());
+        let event_clock = Arc::new(AtomicI64::new(0));
+        let ticker = clock::spawn_event_ticker(guard.clone(), event_clock.clone());
         let server = Proxy::new(prepared.proxy, guard.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
         let bound = server.bind().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let addr = *bound
@@ -90,12 +93,14 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
             let _ = stop_rx.await;
         }));
         let started = Instant::now();
-        let fates = replay::replay(exchanges.clone(), addr).await;
+        let fates = replay::replay(exchanges.clone(), addr, event_clock.clone()).await;
         let took = started.elapsed();
         // Let the last exchanges reach the engine and their alerts become decisions.
         tokio::time::sleep(Duration::from_millis(600)).await;
+        ticker.abort();
+        let end = clock::event_time(&event_clock).max(truth.end);
         let g = guard.clone();
-        tokio::task::spawn_blocking(move || g.flush(super::proxy::now())).await?;
+        tokio::task::spawn_blocking(move || g.flush(end)).await?;
         let alerts = guard.alerts();
         let decisions = guard.decisions(truth.end);
         let stats = guard.stats();
@@ -105,7 +110,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         let g = guard.clone();
         let db2 = db.clone();
         let inventory = g.inventory_json();
-        tokio::task::spawn_blocking(move || store_learned(&g, &db2)).await??;
+        tokio::task::spawn_blocking(move || clock::store_learned(&g, &db2, end)).await??;
         anyhow::Ok(report::Report {
             exchanges: &exchanges,
             truth: &truth,

@@ -3,7 +3,7 @@
 //! recorded event time (`x-rampart-event-time`), and notes what the proxy did to it.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,14 +36,24 @@ const CONCURRENCY: usize = 24;
 const SLOWED: Duration = Duration::from_secs(2);
 
 /// Sends every exchange through the proxy at `proxy`; returns each one's fate, in order.
-pub(crate) async fn replay(exchanges: Arc<Vec<Exchange>>, proxy: SocketAddr) -> Vec<Fate> {
+/// `clock` follows the replay: the latest event time (Unix ms) of a request sent.
+pub(crate) async fn replay(
+    exchanges: Arc<Vec<Exchange>>,
+    proxy: SocketAddr,
+    clock: Arc<AtomicI64>,
+) -> Vec<Fate> {
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(CONCURRENCY)
         .build_http();
     let next = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (client, next, exchanges) = (client.clone(), next.clone(), exchanges.clone());
+        let (client, next, exchanges, clock) = (
+            client.clone(),
+            next.clone(),
+            exchanges.clone(),
+            clock.clone(),
+        );
         workers.push(tokio::spawn(async move {
             let mut fates = Vec::new();
             loop {
@@ -51,6 +61,7 @@ pub(crate) async fn replay(exchanges: Arc<Vec<Exchange>>, proxy: SocketAddr) -> 
                 let Some(ex) = exchanges.get(i) else {
                     return fates;
                 };
+                clock.fetch_max(ex.time.as_unix_millis(), Ordering::Relaxed);
                 fates.push((i, send(&client, proxy, i, ex).await));
             }
         }));

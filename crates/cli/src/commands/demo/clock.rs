@@ -1,0 +1,81 @@
+//! The demo's clock: the replay's event time, not the wall clock.
+//!
+//! The replay sends an hour of recorded traffic in about a minute, each request carrying its
+//! event time, and the guard judges and expires decisions on those times. Its slow path (new
+//! alerts becoming decisions) must run on the same clock: on the wall clock every decision
+//! would be made months after the traffic it stops, last forever in event time, and a tick
+//! would expire every decision made on event time. So the demo runs the slow path every
+//! [`SYNC_EVERY_MS`] of event time, as the proxy runs it every 500 ms of live traffic, and
+//! stores what the engine learned at the replay's end.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use rampart_core::EventTime;
+use rampart_engine::persist;
+use rampart_proxy::Guard;
+use rampart_store::{RunRecord, SqliteStore, Store};
+
+/// Event time between two runs of the guard's slow path (the proxy's live cadence).
+pub(crate) const SYNC_EVERY_MS: i64 = 500;
+
+/// How often the ticker looks at the replay's clock (wall clock).
+const LOOK_EVERY: Duration = Duration::from_millis(5);
+
+/// The replay's event time as the guard reads it.
+pub(crate) fn event_time(clock: &AtomicI64) -> EventTime {
+    EventTime::from_unix_millis(clock.load(Ordering::Relaxed))
+}
+
+/// Runs the guard's slow path (alerts into decisions, expiry, persistence) whenever the
+/// replay's clock has moved [`SYNC_EVERY_MS`] of event time, until the task is aborted.
+pub(crate) fn spawn_event_ticker(
+    guard: Arc<Guard>,
+    clock: Arc<AtomicI64>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(LOOK_EVERY);
+        let mut last = i64::MIN;
+        loop {
+            every.tick().await;
+            let now = clock.load(Ordering::Relaxed);
+            if now == 0 || now.saturating_sub(last) < SYNC_EVERY_MS {
+                continue;
+            }
+            last = now;
+            let g = guard.clone();
+            // The store may be slow: off the runtime's worker threads.
+            let _ = tokio::task::spawn_blocking(move || {
+                g.flush(EventTime::from_unix_millis(now));
+            })
+            .await;
+        }
+    })
+}
+
+/// Stops the engine at event time `end` and stores what it learned (the inventory and its
+/// alerts) in `db`.
+pub(crate) fn store_learned(guard: &Guard, db: &Path, end: EventTime) -> anyhow::Result<()> {
+    let Some(analysis) = guard.finish(end) else {
+        return Ok(());
+    };
+    let mut store = SqliteStore::open(db)?;
+    let run = RunRecord {
+        inputs: vec!["rampart demo".into()],
+        records: analysis.exchanges,
+        bad_records: 0,
+        first_event_ms: analysis.first_event.map_or(0, |t| t.as_unix_millis()),
+        last_event_ms: analysis.last_event.map_or(0, |t| t.as_unix_millis()),
+        endpoints: analysis.inventory.endpoints.len() as u64,
+    };
+    store
+        .save_inventory(&persist::to_records(&analysis.inventory.endpoints), &run)
+        .context("saving the inventory")?;
+    store
+        .save_alerts(&analysis.detection.alerts)
+        .context("saving the alerts")?;
+    Ok(())
+}
