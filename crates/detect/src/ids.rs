@@ -1,6 +1,8 @@
 //! Object ids handed out in JSON responses (`"id": 42`, `"userId": "u_81"`), so enumeration can
 //! tell ids a client was given from ids it guessed.
 
+use std::sync::OnceLock;
+
 use rampart_core::{fast_hash, Body};
 
 /// Most ids read from one response.
@@ -47,7 +49,12 @@ pub fn handed_ids(json: &[u8], out: &mut Vec<u64>) {
             Some(&json[j..end])
         };
         if let Some(v) = value.filter(|v| !v.is_empty() && v.len() <= MAX_ID_LEN) {
-            out.push(fast_hash(&v.to_ascii_lowercase()));
+            // Lower-cased on the stack: values are at most MAX_ID_LEN bytes.
+            let mut buf = [0u8; MAX_ID_LEN];
+            let lower = &mut buf[..v.len()];
+            lower.copy_from_slice(v);
+            lower.make_ascii_lowercase();
+            out.push(fast_hash(lower));
             if out.len() >= MAX_IDS {
                 return;
             }
@@ -74,7 +81,8 @@ pub fn is_json(body: &Body) -> bool {
 
 /// Position of the next `id"` or `Id"`.
 fn memchr_id(hay: &[u8]) -> Option<usize> {
-    let finder = memchr::memmem::Finder::new(b"d\"");
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"d\""));
     let mut from = 0;
     while let Some(p) = finder.find(&hay[from..]) {
         let d = from + p;

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use rampart_core::{Exchange, HashTag, KeyedHasher};
 
 mod user_fields;
@@ -141,7 +141,12 @@ fn searchers() -> &'static Searchers {
     static SEARCHERS: OnceLock<Searchers> = OnceLock::new();
     SEARCHERS.get_or_init(|| Searchers {
         quote_p: memchr::memmem::Finder::new(b"\"p"),
-        failure: AhoCorasick::new(FAILURE_WORDS).expect("fixed patterns build"),
+        // Leftmost semantics let the searcher use its vectorised (Teddy) prefilter: only
+        // whether a word occurs matters, not which.
+        failure: AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(FAILURE_WORDS)
+            .expect("fixed patterns build"),
     })
 }
 

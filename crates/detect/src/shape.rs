@@ -40,6 +40,11 @@ pub enum Segment<'a> {
 
 /// Shapes `path`: `/api/v1/users/8812/orders` → (`/api/v1/users/{}/orders`, object `8812`).
 pub fn shape(path: &str) -> Shape<'_> {
+    shape_keyed(path, 0).0
+}
+
+/// [`shape`] and [`Shape::hash`] with `seed`, in one pass over the path.
+pub fn shape_keyed(path: &str, seed: u64) -> (Shape<'_>, u64) {
     let path = cut(path, MAX_PATH);
     let mut s = Shape {
         path,
@@ -49,9 +54,11 @@ pub fn shape(path: &str) -> Shape<'_> {
         object: None,
         object_kind: None,
     };
-    for (i, seg) in path.split('/').filter(|s| !s.is_empty()).enumerate() {
+    let mut h = seed;
+    for (i, seg) in Segments(path).enumerate() {
         if i == MAX_SEGMENTS {
             s.truncated = true;
+            h = xxh3_64_with_seed(b"...", h ^ ID_MARK);
             break;
         }
         s.kept += 1;
@@ -59,18 +66,41 @@ pub fn shape(path: &str) -> Shape<'_> {
             s.ids |= 1 << i;
             s.object = Some(seg);
             s.object_kind = Some(kind);
+            h = xxh3_64_with_seed(b"{}", h ^ ID_MARK);
+        } else {
+            h = xxh3_64_with_seed(seg.as_bytes(), h);
         }
     }
-    s
+    (s, h)
+}
+
+/// The non-empty segments of a path, split at `/` by a plain byte scan (paths are short, and
+/// a vectorised search costs more to set up than it saves).
+#[derive(Debug, Clone)]
+struct Segments<'a>(&'a str);
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.0.as_bytes();
+        let start = b.iter().position(|&c| c != b'/')?;
+        let len = b[start..]
+            .iter()
+            .position(|&c| c == b'/')
+            .unwrap_or(b.len() - start);
+        // `/` is ASCII, so both cuts fall on character boundaries.
+        let seg = &self.0[start..start + len];
+        self.0 = &self.0[start + len..];
+        Some(seg)
+    }
 }
 
 impl<'a> Shape<'a> {
     /// The segments of the template, in order (at most 16).
     pub fn segments(&self) -> impl Iterator<Item = Segment<'a>> + '_ {
         let ids = self.ids;
-        self.path
-            .split('/')
-            .filter(|s| !s.is_empty())
+        Segments(self.path)
             .take(usize::from(self.kept))
             .enumerate()
             .map(move |(i, seg)| {
@@ -170,12 +200,17 @@ pub fn id_kind(seg: &str) -> Option<IdKind> {
         return None;
     }
     // Words (most literal segments) have no digit, and without one only an e-mail address is
-    // an id.
-    if !b.iter().any(u8::is_ascii_digit) {
-        let email = memchr::memchr(b'@', b).is_some() && memchr::memchr(b'.', b).is_some();
-        return email.then_some(IdKind::Email);
+    // an id. One pass counts what the common cases need.
+    let (mut digits, mut at, mut dot) = (0usize, false, false);
+    for &c in b {
+        digits += usize::from(c.is_ascii_digit());
+        at |= c == b'@';
+        dot |= c == b'.';
     }
-    if b.iter().all(u8::is_ascii_digit) {
+    if digits == 0 {
+        return (at && dot).then_some(IdKind::Email);
+    }
+    if digits == b.len() {
         return Some(IdKind::Integer);
     }
     let decoded_plus = seg.strip_prefix('+').or_else(|| seg.strip_prefix("%2B"));
@@ -184,16 +219,16 @@ pub fn id_kind(seg: &str) -> Option<IdKind> {
             return Some(IdKind::Phone);
         }
     }
-    if (seg.contains('@') || seg.contains("%40")) && seg.contains('.') {
+    if dot && (at || b.windows(3).any(|w| w == b"%40")) {
         return Some(IdKind::Email);
     }
     let hex = b.iter().filter(|c| c.is_ascii_hexdigit()).count();
     let dashes = b.iter().filter(|&&c| c == b'-').count();
-    if b.len() >= 8 && hex + dashes == b.len() && b.iter().any(u8::is_ascii_digit) {
+    if b.len() >= 8 && hex + dashes == b.len() {
         return Some(IdKind::Hex);
     }
     // A number with a unit or extension (`8812.pdf`) is still the object.
-    if let Some((stem, ext)) = seg.rsplit_once('.') {
+    if let Some((stem, ext)) = seg.rsplit_once('.').filter(|_| dot) {
         if !stem.is_empty()
             && stem.bytes().all(|c| c.is_ascii_digit())
             && ext.bytes().all(|c| c.is_ascii_alphanumeric())
@@ -201,7 +236,6 @@ pub fn id_kind(seg: &str) -> Option<IdKind> {
             return Some(IdKind::Integer);
         }
     }
-    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
     let alnum = b
         .iter()
         .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-');

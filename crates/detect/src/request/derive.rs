@@ -10,7 +10,7 @@ use super::{hash_ip, network_prefix, DeriveConfig, EndpointFacts, Request};
 use crate::credcache::CredentialCache;
 use crate::login;
 use crate::profile::Traits;
-use crate::shape::shape;
+use crate::shape::shape_keyed;
 
 /// Latest event time detectors accept (the end of year 9999), in Unix ms.
 const MAX_TIME_MS: i64 = 253_402_300_799_999;
@@ -201,11 +201,13 @@ fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
 }
 
 /// Whether a (lower-case) header name could carry a key or token (a superset of the names the
-/// credential locator reads, which is all the cache key needs).
+/// credential locator reads, which is all the cache key needs). A plain scan: header names are
+/// short, and a vectorised search costs more to set up than this loop costs in all.
 fn may_carry_key(name: &[u8]) -> bool {
-    memchr::memchr2_iter(b'k', b't', name).any(|i| {
-        let rest = &name[i..];
-        rest.starts_with(b"key") || rest.starts_with(b"token")
+    (0..name.len()).any(|i| match name[i] {
+        b'k' => name[i..].starts_with(b"key"),
+        b't' => name[i..].starts_with(b"token"),
+        _ => false,
     })
 }
 
@@ -248,12 +250,11 @@ pub(super) fn build<'a>(
 ) -> Request<'a> {
     let ip = ex.client;
     let prefix = ip.map(network_prefix);
-    let shape = shape(&ex.path);
     let seed = xxh3_64_with_seed(
         ex.host.as_deref().unwrap_or("").as_bytes(),
         xxh3_64(ex.method.as_bytes()),
     );
-    let endpoint_key = shape.hash(seed);
+    let (shape, endpoint_key) = shape_keyed(&ex.path, seed);
     let h = headers(ex);
     let identity = cache.lookup(h.credential_key, h.cookies_only, ex, hasher);
     let object_key = shape.object.map_or(0, object_hash);
