@@ -134,26 +134,26 @@ impl ProbeInspector {
 
     /// Probes in a path as received (still percent-encoded).
     pub fn inspect_path(&self, path: &[u8], out: &mut Vec<ProbeMatch>) {
-        if prefilter::lookup_suspect(path) {
+        let suspects = prefilter::path_suspects(path);
+        if suspects.lookup {
             if let Some(ev) = log4shell::find(path, &self.spellers) {
                 out.push(found(ProbeKind::Log4Shell, "path", None, &ev));
             }
         }
-        let encoded = memchr::memchr(b'%', path).is_some();
-        let file = if !encoded && !self.finders.file_suspect(path) {
-            None
-        } else if encoded {
+        let file = if suspects.encoded {
             // `/%2eenv`: file names may hide behind percent-encoding.
             let mut buf = [0u8; decode::STACK_PATH];
             let decoded = decode::percent_decode_path(path, &mut buf);
             files::find(&decoded).map(|what| sensitive_evidence(&decoded, what))
-        } else {
+        } else if suspects.file {
             files::find(path).map(|what| sensitive_evidence(path, what))
+        } else {
+            None
         };
         if let Some(ev) = file {
             out.push(found(ProbeKind::SensitiveFile, "path", None, &ev));
         }
-        if self.finders.traversal_suspect(path) {
+        if suspects.traversal {
             if let Some(ev) = traversal::find(path) {
                 out.push(found(ProbeKind::PathTraversal, "path", None, &ev));
             }

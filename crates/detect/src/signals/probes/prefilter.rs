@@ -10,7 +10,75 @@ use memchr::memmem::Finder;
 /// Whether `text` holds an (encoded) `$` that could open a Log4j lookup: one of
 /// [`super::log4shell::TRIGGERS`].
 pub(super) fn lookup_suspect(text: &[u8]) -> bool {
+    // Below a vector's width the search's setup costs more than a plain loop over the bytes.
+    if text.len() < 32 {
+        return text
+            .iter()
+            .enumerate()
+            .any(|(at, c)| matches!(c, b'$' | b'%' | b'\\') && lookup_trigger(&text[at..]));
+    }
     memchr::memchr3_iter(b'$', b'%', b'\\', text).any(|at| lookup_trigger(&text[at..]))
+}
+
+/// What the prefilters say of a path, from one pass over its bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct PathSuspects {
+    /// [`lookup_suspect`].
+    pub(super) lookup: bool,
+    /// Whether the path holds a `%` (so it may hide a file name behind an encoding).
+    pub(super) encoded: bool,
+    /// Whether a path could name a sensitive file at all: every rule needs a `.` or `_` in
+    /// some segment, or an `actuator/` segment (routes are case-sensitive, so is this).
+    pub(super) file: bool,
+    /// [`Finders::traversal_suspect`].
+    pub(super) traversal: bool,
+}
+
+/// Bytes at which [`path_suspects`] looks further; every other byte costs one table load.
+static PATH_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = *b"$%\\._/a";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// [`lookup_suspect`], a `%`, a possible file name and [`Finders::traversal_suspect`]
+/// of a path in one pass: paths are short, and four searches cost four setups.
+pub(super) fn path_suspects(path: &[u8]) -> PathSuspects {
+    let mut s = PathSuspects::default();
+    for (at, &c) in path.iter().enumerate() {
+        if !PATH_BYTES[usize::from(c)] {
+            continue;
+        }
+        let rest = &path[at..];
+        match c {
+            b'$' => s.lookup = s.lookup || lookup_trigger(rest),
+            b'%' => {
+                s.encoded = true;
+                s.lookup = s.lookup || lookup_trigger(rest);
+                s.traversal = s.traversal || traversal_trigger(rest);
+            }
+            b'\\' => {
+                s.lookup = s.lookup || lookup_trigger(rest);
+                s.traversal = s.traversal || traversal_trigger(rest);
+            }
+            b'.' => {
+                s.file = true;
+                s.traversal = s.traversal || traversal_trigger(rest);
+            }
+            b'_' => s.file = true,
+            b'/' => {
+                s.traversal =
+                    s.traversal || rest.starts_with(b"/etc/") || rest.starts_with(b"/proc/");
+            }
+            _ => s.file = s.file || rest.starts_with(b"actuator/"),
+        }
+    }
+    s
 }
 
 fn lookup_trigger(rest: &[u8]) -> bool {
@@ -24,12 +92,11 @@ fn lookup_trigger(rest: &[u8]) -> bool {
     )
 }
 
-/// Substring searchers built once: the unencoded targets of traversal and the actuator.
+/// Substring searchers built once: the unencoded targets of traversal.
 #[derive(Debug, Clone)]
 pub(super) struct Finders {
     etc: Finder<'static>,
     proc: Finder<'static>,
-    actuator: Finder<'static>,
 }
 
 impl Default for Finders {
@@ -37,7 +104,6 @@ impl Default for Finders {
         Self {
             etc: Finder::new(b"/etc/"),
             proc: Finder::new(b"/proc/"),
-            actuator: Finder::new(b"actuator/"),
         }
     }
 }
@@ -49,12 +115,6 @@ impl Finders {
         memchr::memchr3_iter(b'.', b'%', b'\\', text).any(|at| traversal_trigger(&text[at..]))
             || self.etc.find(text).is_some()
             || self.proc.find(text).is_some()
-    }
-
-    /// Whether a path could name a sensitive file at all: every rule needs a `.` or `_` in
-    /// some segment, or an `actuator/` segment (routes are case-sensitive, so is this).
-    pub(super) fn file_suspect(&self, path: &[u8]) -> bool {
-        memchr::memchr2(b'.', b'_', path).is_some() || self.actuator.find(path).is_some()
     }
 }
 
@@ -115,7 +175,42 @@ mod tests {
         assert!(!lookup_suspect(ua));
         assert!(!lookup_suspect(b"page=2&q=a%20b&price=10$"));
         assert!(!f.traversal_suspect(b"/api/v1.2/users/me"));
-        assert!(!f.file_suspect(b"/api/v1/users/8812/orders"));
-        assert!(f.file_suspect(b"/manage/actuator/env"));
+        assert!(!path_suspects(b"/api/v1/users/8812/orders").file);
+        assert!(path_suspects(b"/manage/actuator/env").file);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_agrees_with_the_searches(
+            path in proptest::collection::vec(proptest::sample::select(
+                b"$%\\._/aeptcorsuiv{24xfAE0-".to_vec()), 0..80),
+        ) {
+            let f = Finders::default();
+            let want = PathSuspects {
+                lookup: memchr::memchr3_iter(b'$', b'%', b'\\', &path)
+                    .any(|at| lookup_trigger(&path[at..])),
+                encoded: path.contains(&b'%'),
+                file: memchr::memchr2(b'.', b'_', &path).is_some()
+                    || memchr::memmem::find(&path, b"actuator/").is_some(),
+                traversal: f.traversal_suspect(&path),
+            };
+            proptest::prop_assert_eq!(path_suspects(&path), want);
+            proptest::prop_assert_eq!(lookup_suspect(&path), want.lookup);
+        }
+    }
+
+    #[test]
+    fn one_pass_sees_the_usual_targets() {
+        for (p, want) in [
+            (&b"/etc/passwd"[..], (false, false, false, true)),
+            (b"/x/proc/self", (false, false, false, true)),
+            (b"/manage/actuator/env", (false, false, true, false)),
+            (b"/api/v1/%24%7Bjndi", (true, true, false, false)),
+            (b"/a/../b", (false, false, true, true)),
+            (b"/api/v1/users/8812", (false, false, false, false)),
+        ] {
+            let s = path_suspects(p);
+            assert_eq!((s.lookup, s.encoded, s.file, s.traversal), want, "{p:?}");
+        }
     }
 }
