@@ -6,6 +6,8 @@
 //! bounded: a cap on open alerts, on members per alert and on members overall, each counted when
 //! reached.
 
+mod members;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -144,7 +146,9 @@ impl AlertBook {
         a.requests += 1;
         a.severity = a.severity.max(signal.severity);
         for (name, value) in signal.figures.iter() {
-            match open.figures.iter_mut().find(|(n, _)| *n == name) {
+            // Names are literals: the same one usually comes back at the same address.
+            let same = |n: &&str| std::ptr::eq(*n, name) || *n == name;
+            match open.figures.iter_mut().find(|(n, _)| same(n)) {
                 // Figures named `*_total` add up over the episode; the others are the latest.
                 Some((_, v)) if name.ends_with("_total") => *v += value,
                 Some((_, v)) => *v = value,
@@ -172,7 +176,7 @@ impl AlertBook {
                 IpAddr::V6(v6) => fast_hash(&v6.octets()),
             };
             if open.member_keys.insert(k) {
-                new.push((Entity::ip(ip), Some(ip)));
+                new.push((members::ip_entity(ip), Some(ip)));
             }
         };
         match signal.members {
@@ -188,7 +192,7 @@ impl AlertBook {
                 }
                 if let Some(s) = req.session {
                     if open.member_keys.insert(s.0 as u64 ^ 0x5e55_1011) {
-                        new_members.push((Entity::new(EntityKind::Session, s.to_string()), None));
+                        new_members.push((members::session_entity(s), None));
                     }
                 }
             }

@@ -17,6 +17,7 @@
 //! only informational. Severity low and above joins the other alerts in the actor's risk.
 
 mod config;
+mod detail;
 #[cfg(test)]
 mod tests;
 
@@ -62,6 +63,7 @@ impl Merge for Reported {
 pub struct Agent {
     config: AgentConfig,
     cache: AgentCache,
+    details: detail::Details,
     alone: Alone,
 }
 
@@ -78,6 +80,7 @@ impl Agent {
         };
         Self {
             cache: AgentCache::new(AgentClassifier::new(policy), 4096),
+            details: detail::Details::default(),
             alone: Alone::default(),
             config,
         }
@@ -193,15 +196,18 @@ impl Detector for Agent {
             return;
         }
         s.reported |= 1 << kind;
-        let version = class
-            .major_version
-            .map(|v| format!(" {v}"))
-            .unwrap_or_default();
-        let detail = format!(
-            "{what}: {}{version}; user agent: {}",
-            family_name(class.family),
-            escape_for_terminal(ua, 120)
-        );
+        // The detail is a function of the user agent (through its class) and of the kind.
+        let detail = self.details.get(ua, kind, || {
+            let version = class
+                .major_version
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default();
+            format!(
+                "{what}: {}{version}; user agent: {}",
+                family_name(class.family),
+                escape_for_terminal(ua, 120)
+            )
+        });
         out.push(Signal {
             detector: NAME,
             owasp: if matches!(class.family, Family::Scanner(_)) {
@@ -231,6 +237,6 @@ impl Detector for Agent {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.cache.bytes() + self.alone.bytes()
+        self.cache.bytes() + self.details.bytes() + self.alone.bytes()
     }
 }
