@@ -206,6 +206,13 @@ awk -v r="$p_rps" -v n="$n_rps" -v p50="$p_p50" -v p99="$p_p99" -v np99="$n_p99"
 echo
 echo "$CONNS connections, ${SECS} s per run, best of 3; proxies pinned to CPU 0, wrk and the upstream to CPU 1."
 echo "rampart peak RSS: $((rss_kb / 1024)) MB; $(nproc) CPUs: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')"
-curl_out=$(curl -s -H "Authorization: Bearer $(cat "$DIR/api-token" 2>/dev/null)" "http://127.0.0.1:$API/metrics" 2>/dev/null | grep -E '^rampart_(engine_sampled|done_dropped|events_dropped|requests_total)' | head -5 || true)
-[ -n "$curl_out" ] && echo "$curl_out"
+# inspected PORT DIR: "observed of requests (share)" from a Rampart's metrics, over every run.
+inspected() {
+  local m
+  m=$(curl -s -H "Authorization: Bearer $(cat "$2/api-token" 2>/dev/null)" "http://127.0.0.1:$1/metrics" 2>/dev/null || true)
+  awk '/^rampart_requests_total/ {r=$2} /^rampart_engine_observed_total/ {o=$2} /^rampart_engine_dropped_total/ {d=$2}
+    END { if (r > 0) printf "%d of %d requests inspected (%.1f %%), %d dropped from inspection", o, r, 100*o/r, d }' <<<"$m"
+}
+echo "every detector on: $(inspected "$API" "$DIR")"
+echo "detection off: $(inspected "$PLAIN_API" "$DIR/plain")"
 exit 0

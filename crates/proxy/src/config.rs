@@ -64,6 +64,11 @@ pub struct ProxyConfig {
     /// so a slow consumer never slows or grows the data path. Each record holds up to two body
     /// samples, so the default (1024) bounds the queue at about 128 MiB.
     pub done_queue: usize,
+    /// Scheduling niceness of the thread that feeds finished exchanges to the engine (Linux;
+    /// 0 to 19). Above 0 the threads serving requests get the CPU first when they compete
+    /// with it, so inspection never adds latency; under saturation the queue fills and the
+    /// exchanges it cannot take are counted in `done_dropped` instead.
+    pub inspect_nice: i32,
 }
 
 impl Default for ProxyConfig {
@@ -79,6 +84,7 @@ impl Default for ProxyConfig {
             on_hook_error: FailMode::Open,
             max_delay: Duration::from_secs(30),
             done_queue: 1024,
+            inspect_nice: 10,
         }
     }
 }
@@ -528,6 +534,13 @@ impl ProxyConfig {
                     self.inspect_body_bytes
                 ),
                 "use at most 64KiB; bodies still stream in full, only the sample is capped",
+            );
+        }
+        if !(0..=19).contains(&self.inspect_nice) {
+            push(
+                "inspect_nice".into(),
+                format!("{} is not a niceness from 0 to 19", self.inspect_nice),
+                "leave it out for the default (10), or 0 to run inspection at the priority of requests",
             );
         }
         if self.done_queue == 0 {

@@ -41,6 +41,7 @@ mod handler;
 mod io;
 mod listener;
 mod phases;
+mod priority;
 mod record;
 mod route;
 mod server;

@@ -134,16 +134,20 @@ impl DoneQueue {
     /// The thread polls the queue with short naps instead of blocking on it: a blocked receiver
     /// would make every request pay a wake-up system call on the data path. The nap grows from
     /// 1 ms to 20 ms while the queue stays empty.
+    ///
+    /// The thread runs at niceness `nice` (see `ProxyConfig::inspect_nice`).
     pub(crate) fn start(
         phases: Arc<dyn Phases>,
         stats: Arc<Stats>,
         capacity: usize,
+        nice: i32,
     ) -> std::io::Result<Self> {
         let (tx, rx) = sync_channel::<(RequestCtx, Completed)>(capacity.max(1));
         let worker_stats = stats.clone();
         std::thread::Builder::new()
             .name("rampart-proxy-done".into())
             .spawn(move || {
+                crate::priority::lower_this_thread(nice);
                 let mut nap = MIN_NAP;
                 loop {
                     match rx.try_recv() {

@@ -79,7 +79,12 @@ impl Proxy {
             });
         }
         let stats = Arc::new(Stats::default());
-        let done = DoneQueue::start(phases.clone(), stats.clone(), config.done_queue)?;
+        let done = DoneQueue::start(
+            phases.clone(),
+            stats.clone(),
+            config.done_queue,
+            config.inspect_nice,
+        )?;
         Ok(Self {
             shared: Arc::new(Shared {
                 config,
