@@ -161,14 +161,20 @@ pub(crate) fn reload_policy(
     }
 }
 
-/// Stores what the engine learned (the inventory and its last alerts) when the proxy stops.
-pub(crate) fn store_learned(guard: &Guard, db: &Path) -> anyhow::Result<()> {
-    let Some(analysis) = guard.finish(now()) else {
+/// Stops the engine at event time `end` and stores what it learned (the inventory and its last
+/// alerts) in `db`, as a run read from `input`.
+pub(crate) fn store_learned(
+    guard: &Guard,
+    db: &Path,
+    end: EventTime,
+    input: &str,
+) -> anyhow::Result<()> {
+    let Some(analysis) = guard.finish(end) else {
         return Ok(());
     };
     let mut store = SqliteStore::open(db)?;
     let run = RunRecord {
-        inputs: vec!["rampart proxy".into()],
+        inputs: vec![input.to_owned()],
         records: analysis.exchanges,
         bad_records: 0,
         first_event_ms: analysis.first_event.map_or(0, |t| t.as_unix_millis()),
@@ -386,9 +392,11 @@ async fn serve(prepared: Prepared) -> anyhow::Result<()> {
     eprintln!("rampart: proxy stopped ({drained:?}); storing what was learned");
     wait_for_engine(&guard, &server).await;
     let guard_for_store = guard.clone();
-    tokio::task::spawn_blocking(move || store_learned(&guard_for_store, &db))
-        .await
-        .context("storing what was learned")??;
+    tokio::task::spawn_blocking(move || {
+        store_learned(&guard_for_store, &db, now(), "rampart proxy")
+    })
+    .await
+    .context("storing what was learned")??;
     drop(stop_rx);
     Ok(())
 }

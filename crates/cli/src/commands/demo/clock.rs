@@ -5,19 +5,14 @@
 //! alerts becoming decisions) must run on the same clock: on the wall clock every decision
 //! would be made months after the traffic it stops, last forever in event time, and a tick
 //! would expire every decision made on event time. So the demo runs the slow path every
-//! [`SYNC_EVERY_MS`] of event time, as the proxy runs it every 500 ms of live traffic, and
-//! stores what the engine learned at the replay's end.
+//! [`SYNC_EVERY_MS`] of event time, as the proxy runs it every 500 ms of live traffic.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use rampart_core::EventTime;
-use rampart_engine::persist;
 use rampart_proxy::Guard;
-use rampart_store::{RunRecord, SqliteStore, Store};
 
 /// Event time between two runs of the guard's slow path (the proxy's live cadence).
 pub(crate) const SYNC_EVERY_MS: i64 = 500;
@@ -54,28 +49,4 @@ pub(crate) fn spawn_event_ticker(
             .await;
         }
     })
-}
-
-/// Stops the engine at event time `end` and stores what it learned (the inventory and its
-/// alerts) in `db`.
-pub(crate) fn store_learned(guard: &Guard, db: &Path, end: EventTime) -> anyhow::Result<()> {
-    let Some(analysis) = guard.finish(end) else {
-        return Ok(());
-    };
-    let mut store = SqliteStore::open(db)?;
-    let run = RunRecord {
-        inputs: vec!["rampart demo".into()],
-        records: analysis.exchanges,
-        bad_records: 0,
-        first_event_ms: analysis.first_event.map_or(0, |t| t.as_unix_millis()),
-        last_event_ms: analysis.last_event.map_or(0, |t| t.as_unix_millis()),
-        endpoints: analysis.inventory.endpoints.len() as u64,
-    };
-    store
-        .save_inventory(&persist::to_records(&analysis.inventory.endpoints), &run)
-        .context("saving the inventory")?;
-    store
-        .save_alerts(&analysis.detection.alerts)
-        .context("saving the alerts")?;
-    Ok(())
 }

@@ -110,7 +110,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         let g = guard.clone();
         let db2 = db.clone();
         let inventory = g.inventory_json();
-        tokio::task::spawn_blocking(move || clock::store_learned(&g, &db2, end)).await??;
+        tokio::task::spawn_blocking(move || super::proxy::store_learned(&g, &db2, end, "rampart demo")).await??;
         anyhow::Ok(report::Report {
             exchanges: &exchanges,
             truth: &truth,
