@@ -15,7 +15,7 @@ use crate::detectors::{
 };
 use crate::keyed::KeyedStats;
 use crate::recommend::{RateRecommendation, Recommender};
-use crate::request::{DeriveConfig, Deriver, EndpointFacts};
+use crate::request::{DeriveConfig, Deriver, EndpointFacts, Request};
 use crate::shared::{SharedLimits, SharedTables};
 
 /// What detection found.
@@ -81,20 +81,78 @@ fn shared_limits(c: &DetectConfig) -> SharedLimits {
 const OUT_OF_ORDER_TOLERANCE_MS: i64 = 60_000;
 
 /// The detection half of the engine.
+///
+/// Work on an exchange has two parts: its request view ([`Deriver`]: path shape, identities,
+/// fingerprint, login), which depends on the exchange alone and on caches, and the stateful
+/// part (profiles, detectors, the alert book, recommendations), which must see exchanges in
+/// order. [`Detection::observe_batch`] runs the first part on a second thread while this one
+/// runs the second, with the same result as [`Detection::observe`] one exchange at a time.
 pub struct Detection {
     deriver: Deriver,
     hasher: KeyedHasher,
+    asn_db: Option<std::sync::Arc<crate::signals::geo::GeoDb>>,
+    exchanges: u64,
+    ordered: Ordered,
+}
+
+/// The part of detection that sees exchanges in order.
+struct Ordered {
     shared: SharedTables,
     detectors: Vec<Box<dyn Detector>>,
     book: AlertBook,
-    asn_db: Option<std::sync::Arc<crate::signals::geo::GeoDb>>,
     recommender: Recommender,
     signals: Vec<Signal>,
-    exchanges: u64,
     without_client: u64,
     without_user_agent: u64,
     out_of_order: u64,
     latest: i64,
+}
+
+/// Exchanges whose request views the second thread of [`Detection::observe_batch`] derives
+/// before handing them over: large enough that handing over costs nothing next to the work,
+/// small enough that both threads start at once.
+const BATCH_STEP: usize = 512;
+
+/// The request view of `ex`, with its autonomous system when `asn_db` is given.
+fn prepare<'a>(
+    deriver: &mut Deriver,
+    hasher: &'a KeyedHasher,
+    asn_db: Option<&crate::signals::geo::GeoDb>,
+    ex: &'a Exchange,
+    facts: EndpointFacts,
+) -> Request<'a> {
+    let mut req = deriver.derive(ex, hasher, facts);
+    if let (Some(db), Some(ip)) = (asn_db, req.ip) {
+        req.asn = db.asn_ref(ip).map(|(n, _)| n);
+    }
+    req
+}
+
+impl Ordered {
+    /// Runs every detector on `req`, then the alert book and the recommender.
+    fn settle(&mut self, mut req: Request<'_>) {
+        let t = req.ex.time.as_unix_millis();
+        if t < self.latest.saturating_sub(OUT_OF_ORDER_TOLERANCE_MS) {
+            self.out_of_order += 1;
+        }
+        self.latest = self.latest.max(t);
+        if req.ex.client.is_none() {
+            self.without_client += 1;
+        }
+        if req.user_agent().is_empty() {
+            self.without_user_agent += 1;
+        }
+        let (traits, mut shared) = self.shared.open(&req);
+        req.traits = traits;
+        for d in &mut self.detectors {
+            d.observe_shared(&req, &mut shared, &mut self.signals);
+        }
+        for s in self.signals.drain(..) {
+            self.book.apply(s, &req);
+        }
+        let book = &self.book;
+        self.recommender.observe(&req, |ip| book.is_flagged(ip));
+    }
 }
 
 impl std::fmt::Debug for Detection {
@@ -102,7 +160,12 @@ impl std::fmt::Debug for Detection {
         f.debug_struct("Detection")
             .field(
                 "detectors",
-                &self.detectors.iter().map(|d| d.name()).collect::<Vec<_>>(),
+                &self
+                    .ordered
+                    .detectors
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>(),
             )
             .field("exchanges", &self.exchanges)
             .finish()
@@ -159,28 +222,30 @@ impl Detection {
                 login_paths: config.login_paths.clone(),
             }),
             hasher,
-            shared: SharedTables::new(shared_limits(config)),
-            detectors,
-            book: AlertBook::new(BookLimits {
-                episode_gap_ms: config.episode_gap_secs as i64 * 1000,
-                max_members_per_alert: config.max_members_per_alert,
-                max_alerts: config.max_alerts,
-                ..BookLimits::default()
-            }),
             asn_db: None,
-            recommender: Recommender::new(config.max_profiles / 10),
-            signals: Vec::new(),
             exchanges: 0,
-            without_client: 0,
-            without_user_agent: 0,
-            out_of_order: 0,
-            latest: i64::MIN,
+            ordered: Ordered {
+                shared: SharedTables::new(shared_limits(config)),
+                detectors,
+                book: AlertBook::new(BookLimits {
+                    episode_gap_ms: config.episode_gap_secs as i64 * 1000,
+                    max_members_per_alert: config.max_members_per_alert,
+                    max_alerts: config.max_alerts,
+                    ..BookLimits::default()
+                }),
+                recommender: Recommender::new(config.max_profiles / 10),
+                signals: Vec::new(),
+                without_client: 0,
+                without_user_agent: 0,
+                out_of_order: 0,
+                latest: i64::MIN,
+            },
         }
     }
 
     /// Adds a detector of one's own (see `docs/adding-a-detector.md`).
     pub fn push(&mut self, detector: Box<dyn Detector>) {
-        self.detectors.push(detector);
+        self.ordered.detectors.push(detector);
     }
 
     /// Gives detectors the client's autonomous system from `db` (credential stuffing then
@@ -191,67 +256,107 @@ impl Detection {
 
     /// Names of the detectors that run.
     pub fn detector_names(&self) -> Vec<&'static str> {
-        self.detectors.iter().map(|d| d.name()).collect()
+        self.ordered.detectors.iter().map(|d| d.name()).collect()
     }
 
     /// Takes one exchange into account; `facts` are what the inventory knows of its endpoint.
     pub fn observe(&mut self, ex: &Exchange, facts: EndpointFacts) {
         self.exchanges += 1;
-        if self.detectors.is_empty() {
+        if self.ordered.detectors.is_empty() {
             return;
         }
-        let t = ex.time.as_unix_millis();
-        if t < self.latest.saturating_sub(OUT_OF_ORDER_TOLERANCE_MS) {
-            self.out_of_order += 1;
+        let req = prepare(
+            &mut self.deriver,
+            &self.hasher,
+            self.asn_db.as_deref(),
+            ex,
+            facts,
+        );
+        self.ordered.settle(req);
+    }
+
+    /// Takes `exchanges` into account in order, `facts[i]` being what the inventory knows of
+    /// the endpoint of `exchanges[i]`: the same as calling [`Detection::observe`] on each, on
+    /// two threads (request views on a second one). Short batches run on this thread alone.
+    ///
+    /// # Panics
+    /// When the two slices differ in length.
+    pub fn observe_batch(&mut self, exchanges: &[Exchange], facts: &[EndpointFacts]) {
+        assert_eq!(
+            exchanges.len(),
+            facts.len(),
+            "one set of facts per exchange"
+        );
+        if exchanges.len() < 2 * BATCH_STEP || self.ordered.detectors.is_empty() {
+            for (ex, f) in exchanges.iter().zip(facts) {
+                self.observe(ex, *f);
+            }
+            return;
         }
-        self.latest = self.latest.max(t);
-        if ex.client.is_none() {
-            self.without_client += 1;
-        }
-        let mut req = self.deriver.derive(ex, &self.hasher, facts);
-        if req.user_agent().is_empty() {
-            self.without_user_agent += 1;
-        }
-        if let (Some(db), Some(ip)) = (&self.asn_db, req.ip) {
-            req.asn = db.asn_ref(ip).map(|(n, _)| n);
-        }
-        let (traits, mut shared) = self.shared.open(&req);
-        req.traits = traits;
-        for d in &mut self.detectors {
-            d.observe_shared(&req, &mut shared, &mut self.signals);
-        }
-        for s in self.signals.drain(..) {
-            self.book.apply(s, &req);
-        }
-        let book = &self.book;
-        self.recommender.observe(&req, |ip| book.is_flagged(ip));
+        self.exchanges += exchanges.len() as u64;
+        let deriver = &mut self.deriver;
+        let hasher = &self.hasher;
+        let asn_db = self.asn_db.as_deref();
+        let ordered = &mut self.ordered;
+        std::thread::scope(|s| {
+            // Two batches in flight: one being derived, one being settled.
+            let (views_tx, views_rx) = std::sync::mpsc::sync_channel::<Vec<Request<'_>>>(1);
+            let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<Request<'_>>>();
+            s.spawn(move || {
+                for (batch, facts) in exchanges.chunks(BATCH_STEP).zip(facts.chunks(BATCH_STEP)) {
+                    let mut views = spare_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(BATCH_STEP));
+                    views.extend(
+                        batch
+                            .iter()
+                            .zip(facts)
+                            .map(|(ex, f)| prepare(deriver, hasher, asn_db, ex, *f)),
+                    );
+                    if views_tx.send(views).is_err() {
+                        return;
+                    }
+                }
+            });
+            for mut views in views_rx {
+                for req in views.drain(..) {
+                    ordered.settle(req);
+                }
+                // The deriving thread may have finished; then the buffer is simply dropped.
+                let _ = spare_tx.send(views);
+            }
+        });
     }
 
     /// Whether an alert names `ip` so far.
     pub fn is_flagged(&self, ip: std::net::IpAddr) -> bool {
-        self.book.is_flagged(ip)
+        self.ordered.book.is_flagged(ip)
     }
 
     /// The alerts so far, without actors.
     pub fn alerts(&self) -> Vec<Alert> {
-        self.book.alerts()
+        self.ordered.book.alerts()
     }
 
     /// Finishes: rolls alerts up into actors and reports.
     pub fn finish(&self) -> DetectionReport {
-        let mut alerts = self.book.alerts();
+        let mut alerts = self.ordered.book.alerts();
         let actors = roll_up(&mut alerts);
         let mut state = Vec::new();
         let mut by_part = vec![
-            ("addresses", self.shared.address_bytes()),
-            ("address-endpoint pairs", self.shared.pair_bytes()),
+            ("addresses", self.ordered.shared.address_bytes()),
+            ("address-endpoint pairs", self.ordered.shared.pair_bytes()),
             ("request view caches", self.deriver.bytes()),
-            ("alert book", self.book.approx_bytes()),
-            ("recommendations", self.recommender.approx_bytes()),
+            ("alert book", self.ordered.book.approx_bytes()),
+            ("recommendations", self.ordered.recommender.approx_bytes()),
         ];
-        state.push(("profiles", "addresses", self.shared.address_stats()));
-        state.push(("shared", "address_endpoint_pairs", self.shared.pair_stats()));
-        for d in &self.detectors {
+        state.push(("profiles", "addresses", self.ordered.shared.address_stats()));
+        state.push((
+            "shared",
+            "address_endpoint_pairs",
+            self.ordered.shared.pair_stats(),
+        ));
+        for d in &self.ordered.detectors {
             for (map, stats) in d.stats() {
                 state.push((d.name(), map, stats));
             }
@@ -262,17 +367,18 @@ impl Detection {
             alerts,
             actors,
             exchanges: self.exchanges,
-            without_client: self.without_client,
-            without_user_agent: self.without_user_agent,
-            out_of_order: self.out_of_order,
+            without_client: self.ordered.without_client,
+            without_user_agent: self.ordered.without_user_agent,
+            out_of_order: self.ordered.out_of_order,
             state,
-            book: self.book.stats(),
+            book: self.ordered.book.stats(),
             state_bytes,
             state_bytes_by_part: by_part,
-            profiled_clients: self.shared.address_stats().tracked,
+            profiled_clients: self.ordered.shared.address_stats().tracked,
             rate_limits: self
+                .ordered
                 .recommender
-                .recommendations(|ip| self.book.is_flagged(ip)),
+                .recommendations(|ip| self.ordered.book.is_flagged(ip)),
         }
     }
 }

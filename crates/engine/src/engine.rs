@@ -78,6 +78,49 @@ impl Engine {
         );
     }
 
+    /// Takes `exchanges` into account in order: the same as [`Engine::observe`] on each, with
+    /// detection on other threads while discovery runs on this one. Short batches run on this
+    /// thread alone.
+    pub fn observe_batch(&mut self, exchanges: &[Exchange]) {
+        /// Exchanges discovery hands to detection at a time.
+        const STEP: usize = 2048;
+        if exchanges.len() < 2 * STEP || !self.detection_enabled {
+            for ex in exchanges {
+                self.observe(ex);
+            }
+            return;
+        }
+        let inventory = &mut self.inventory;
+        let detection = &mut self.detection;
+        let (first, last) = (&mut self.first_event, &mut self.last_event);
+        self.exchanges += exchanges.len() as u64;
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<DetectFacts>)>(2);
+            s.spawn(move || {
+                for (start, facts) in rx {
+                    detection.observe_batch(&exchanges[start..start + facts.len()], &facts);
+                }
+            });
+            for (i, batch) in exchanges.chunks(STEP).enumerate() {
+                let facts = batch
+                    .iter()
+                    .map(|ex| {
+                        *first = Some(first.map_or(ex.time, |t| t.min(ex.time)));
+                        *last = Some(last.map_or(ex.time, |t| t.max(ex.time)));
+                        let seen = inventory.observe(ex);
+                        DetectFacts {
+                            documented: seen.documented,
+                            sensitive_response: seen.serves_sensitive_data,
+                        }
+                    })
+                    .collect();
+                if tx.send((i * STEP, facts)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
     /// Loads the network lists and GeoIP / ASN databases `config` names and starts the
     /// infrastructure detector on them. Returns warnings (bad lines, by file and line); fails
     /// on a file that cannot be read. Does nothing when none is configured.
