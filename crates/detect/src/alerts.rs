@@ -5,15 +5,22 @@
 //! been quiet for the episode gap (event time); a later signal opens a new alert. Memory is
 //! bounded: a cap on open alerts, on members per alert and on members overall, each counted when
 //! reached.
+//!
+//! An alert about a client fingerprint (a bot kit rotating through addresses, a user agent)
+//! is about clients that go everywhere, so its signal names no endpoint; the book follows where
+//! its flagged requests land ([`landing::Landing`]) and names the endpoint that takes at least
+//! half of them, so that a policy can stop the fingerprint there and nowhere else.
 
+mod landing;
 mod members;
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::net::IpAddr;
 
 use rampart_core::{fast_hash, Alert, Entity, EntityKind, EventTime};
 
-use crate::detector::{Members, Render, Signal};
+use crate::detector::{Members, Render, Signal, Subject};
 use crate::fasthash::{FastMap, FastSet};
 use crate::request::Request;
 
@@ -48,6 +55,8 @@ struct Open {
     figures: Vec<(&'static str, f64)>,
     detail: Option<String>,
     member_keys: FastSet<u64>,
+    /// Where a fingerprint alert's requests land, when its signals name no endpoint.
+    landing: Option<Box<landing::Landing>>,
 }
 
 /// Counters of the alert book.
@@ -132,6 +141,9 @@ impl AlertBook {
                     figures: Vec::new(),
                     detail: signal.detail.clone(),
                     member_keys: FastSet::default(),
+                    landing: (matches!(signal.subject, Subject::Fingerprint(_))
+                        && !signal.with_endpoint)
+                        .then(Box::default),
                 });
                 self.stats.opened += 1;
                 let i = self.alerts.len() - 1;
@@ -145,6 +157,13 @@ impl AlertBook {
         a.first_seen = a.first_seen.min(now);
         a.requests += 1;
         a.severity = a.severity.max(signal.severity);
+        if let Some(landing) = open.landing.as_deref_mut() {
+            match landing.count(req.endpoint_key) {
+                landing::Named::Keep => {}
+                landing::Named::This => a.endpoint = Some(req.endpoint()),
+                landing::Named::Nothing => a.endpoint = None,
+            }
+        }
         for (name, value) in signal.figures.iter() {
             // Names are literals: the same one usually comes back at the same address.
             let same = |n: &&str| std::ptr::eq(*n, name) || *n == name;
@@ -244,6 +263,16 @@ impl AlertBook {
                 if let Some(d) = &o.detail {
                     a.evidence.push_str("; ");
                     a.evidence.push_str(d);
+                }
+                if let (Some(l), Some(e)) = (&o.landing, &a.endpoint) {
+                    let share = l.share();
+                    a.figures.insert("endpoint_share".into(), share);
+                    let _ = write!(
+                        a.evidence,
+                        "; {} of these requests on {}",
+                        crate::detector::pct(share),
+                        rampart_core::redact::escape_for_terminal(e, 120)
+                    );
                 }
                 a
             })

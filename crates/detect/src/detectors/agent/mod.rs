@@ -11,10 +11,15 @@
 //!   user agent: Mozilla/5.0 (…) Chrome/72.0.3626.121 …".
 //!
 //! The user agent alone is weak evidence, and severity says so. A scanner is high; a headless
-//! browser medium; an outdated or contradictory browser that carries no browser's cookies, or
-//! an anonymous scripting client, low; the rest (a declared crawler, a credentialed
+//! browser, or client hints of another build than the user agent (a copied user agent) from a
+//! client that shows nothing of a real user, medium; an outdated or contradictory browser that
+//! carries no browser's cookies, or an anonymous scripting client, low; the rest (a declared crawler, a credentialed
 //! integration using a library, an outdated browser with a real user's cookies, no user agent)
 //! only informational. Severity low and above joins the other alerts in the actor's risk.
+//!
+//! The alert is about a fingerprint, so it names no endpoint of its own: the alert book names
+//! the one its flagged requests concentrate on (every address signals on its first request,
+//! so that is where a rotating kit lands), for a policy to stop the fingerprint there.
 
 mod config;
 mod detail;
@@ -94,9 +99,14 @@ fn judge(class: &AgentClass, req: &Request<'_>) -> Option<(u8, &'static str, Sev
     Some(match class.family {
         Family::Scanner(_) => (1, "security scanner", Severity::High),
         Family::HeadlessBrowser(_) => (2, "headless browser", Severity::Medium),
-        _ if hints_disagree && !req.traits.looks_human() => {
-            (8, "client hints contradict the user agent", Severity::Low)
-        }
+        // A browser sends its client hints and its user agent from one build; hints of another
+        // build are a user agent copied onto something else, as bot kits ship: as strong a
+        // tell as a headless browser.
+        _ if hints_disagree && !req.traits.looks_human() => (
+            8,
+            "client hints contradict the user agent",
+            Severity::Medium,
+        ),
         _ if class.inconsistent && few_cookies => (3, "contradictory user agent", Severity::Low),
         _ if class.inconsistent || hints_disagree => {
             (3, "contradictory user agent", Severity::Info)

@@ -1,5 +1,5 @@
 use super::*;
-use crate::testing::{browser, get, run};
+use crate::testing::{browser, get, pool_ip, run};
 
 #[test]
 fn a_scanner_is_high_and_an_outdated_cookieless_chrome_low() {
@@ -66,10 +66,70 @@ fn client_hints_of_another_chrome_betray_a_copied_user_agent() {
             .header("cookie", "_abck=1; bm_sz=2; sid=3")],
     );
     assert_eq!(alerts.len(), 1);
-    assert_eq!(alerts[0].severity, Severity::Low);
+    assert_eq!(alerts[0].severity, Severity::Medium);
     assert!(
         alerts[0].evidence.contains("client hints"),
         "{}",
         alerts[0].evidence
     );
+}
+
+#[test]
+fn a_rotating_kit_is_named_on_the_endpoint_it_lands_on() {
+    const COPIED: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+    let kit = |ex: crate::testing::Ex| {
+        ex.ua(COPIED)
+            .header(
+                "sec-ch-ua",
+                r#""Chromium";v="129", "Google Chrome";v="129""#,
+            )
+            .header("cookie", "_abck=1; bm_sz=2")
+    };
+    // Each task on a fresh address: the product page, then the checkout twice.
+    let mut traffic = Vec::new();
+    for i in 0..30u32 {
+        let ip = pool_ip(i);
+        let t = f64::from(i) * 0.5;
+        traffic.push(kit(get(
+            t,
+            &ip,
+            &format!("/api/v1/products/{}", 1000 + i % 3),
+            200,
+        )));
+        for k in 1..=2 {
+            traffic.push(kit(get(
+                t + 0.1 * f64::from(k),
+                &ip,
+                "/api/v1/payments/checkout",
+                409,
+            )
+            .method("POST")));
+        }
+    }
+    let mut d = Agent::new(AgentConfig::default());
+    let alerts = run(&mut d, traffic);
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    let a = &alerts[0];
+    assert_eq!(a.entity.kind, rampart_core::EntityKind::Fingerprint);
+    assert_eq!(a.severity, Severity::Medium);
+    assert_eq!(
+        a.endpoint.as_deref(),
+        Some("GET api.example/api/v1/products/{}")
+    );
+    assert!(a.figures["endpoint_share"] >= 0.5, "{:?}", a.figures);
+    assert!(
+        a.evidence
+            .contains("of these requests on GET api.example/api/v1/products/{}"),
+        "{}",
+        a.evidence
+    );
+
+    // A handful of addresses could land anywhere: no endpoint is named yet.
+    let mut d = Agent::new(AgentConfig::default());
+    let few = run(
+        &mut d,
+        (0..3u32).map(|i| kit(get(f64::from(i), &pool_ip(i), "/api/v1/products/1001", 200))),
+    );
+    assert_eq!(few.len(), 1);
+    assert_eq!(few[0].endpoint, None);
 }
