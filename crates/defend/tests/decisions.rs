@@ -286,6 +286,79 @@ rules:
 }
 
 #[test]
+fn a_fingerprint_alert_stops_the_fingerprint_where_it_lands_and_never_closes_the_endpoint() {
+    let p = policy(
+        "\
+rules:
+  - name: close-endpoint
+    when: { detector: volumetric }
+    action: block
+    scope: endpoint
+    ttl: 5m
+    mode: enforce
+  - name: bot-where-it-lands
+    when: { detector: volumetric }
+    action: block
+    status: 429
+    scope: fingerprint
+    within: endpoint
+    ttl: 5m
+    mode: enforce
+",
+    );
+    let mut a = alert("volumetric", Severity::High, &["192.0.2.1", "192.0.2.2"]);
+    a.entity = rampart_core::Entity::new(rampart_core::EntityKind::Fingerprint, "00ab00cd00ef0012");
+    a.endpoint = Some("GET shop.example.com/api/products/{}".into());
+    let ds = p.decisions_for(&a, secs(0));
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0].scope, Scope::Fingerprint("00ab00cd00ef0012".into()));
+    assert_eq!(
+        ds[0].endpoint.as_deref(),
+        Some("GET shop.example.com/api/products/{}")
+    );
+    let mut book = DecisionBook::new(10);
+    book.insert(ds[0].clone(), secs(0));
+    let mut limiter = RateLimiter::default();
+    let mut product = facts("198.51.100.7", "GET", "/api/products/9");
+    product.endpoint = Some("/api/products/{id}".into());
+    product.host = Some("shop.example.com".into());
+    product.fingerprint = Some("00ab00cd00ef0012".into());
+    assert_eq!(
+        verdict(&p, &product, &book, &mut limiter, secs(1))
+            .outcome
+            .kind(),
+        "block"
+    );
+    // Another browser on the same page, and the same browser elsewhere: served.
+    let mut other = product.clone();
+    other.fingerprint = Some("1111111111111111".into());
+    assert!(verdict(&p, &other, &book, &mut limiter, secs(1))
+        .outcome
+        .is_allow());
+    let mut elsewhere = product.clone();
+    elsewhere.path = "/api/cart".into();
+    elsewhere.endpoint = Some("/api/cart".into());
+    assert!(verdict(&p, &elsewhere, &book, &mut limiter, secs(1))
+        .outcome
+        .is_allow());
+    // The same alert about the endpoint itself does close it.
+    let mut surge = a.clone();
+    surge.entity = rampart_core::Entity::new(
+        rampart_core::EntityKind::Endpoint,
+        "GET shop.example.com/api/products/{}",
+    );
+    let scopes: Vec<_> = p
+        .decisions_for(&surge, secs(0))
+        .into_iter()
+        .map(|d| d.scope)
+        .collect();
+    assert!(
+        scopes.iter().any(|s| matches!(s, Scope::Endpoint(_))),
+        "{scopes:?}"
+    );
+}
+
+#[test]
 fn within_needs_a_ttl_and_a_known_value() {
     for (yaml, field) in [
         (

@@ -235,6 +235,12 @@ impl Policy {
             // rather than a broader decision than it asks for. A decision on an endpoint is
             // always limited to it.
             let within = rule.within_endpoint || rule.scope == ScopeKind::Endpoint;
+            // An alert about a client fingerprint names where that fingerprint's requests land,
+            // which says something about those clients, not about the endpoint: it never closes
+            // the endpoint to everyone.
+            if rule.scope == ScopeKind::Endpoint && alert.entity.kind == EntityKind::Fingerprint {
+                continue;
+            }
             let endpoint = match (within, &alert.endpoint) {
                 (false, _) => None,
                 (true, Some(e)) => Some(e),
