@@ -102,7 +102,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
                 read_input(
                     input,
                     &options,
-                    &mut |ex| dry.observe(ex),
+                    &mut |ex| dry.observe(&ex),
                     &mut problems,
                     args.quiet,
                 );
@@ -114,15 +114,28 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
             )
         }
         None => {
+            // Exchanges go to the engine in batches, so that detection runs beside discovery.
+            let mut batch = Vec::with_capacity(ENGINE_BATCH);
             for input in &args.inputs {
                 read_input(
                     input,
                     &options,
-                    &mut |ex| engine.observe(ex),
+                    &mut |ex| {
+                        if args.single_thread {
+                            engine.observe(&ex);
+                            return;
+                        }
+                        batch.push(ex);
+                        if batch.len() == ENGINE_BATCH {
+                            engine.observe_batch(&batch);
+                            batch.clear();
+                        }
+                    },
                     &mut problems,
                     args.quiet,
                 );
             }
+            engine.observe_batch(&batch);
             (engine.finish(), None)
         }
     };
@@ -228,10 +241,13 @@ pub(crate) fn hasher_for(
     Ok(key::load_or_create(&path)?)
 }
 
+/// Exchanges handed to the engine at a time (a few tens of megabytes at most).
+const ENGINE_BATCH: usize = 16_384;
+
 fn read_input(
     input: &str,
     options: &rampart_ingest::IngestOptions,
-    sink: &mut dyn FnMut(&rampart_core::Exchange),
+    sink: &mut dyn FnMut(rampart_core::Exchange),
     problems: &mut Problems,
     quiet: bool,
 ) {
@@ -246,7 +262,7 @@ fn read_input(
     let mut n: u64 = 0;
     while let Some(item) = source.next() {
         match item {
-            Ok(ex) => sink(&ex),
+            Ok(ex) => sink(ex),
             Err(bad) => problems.add(bad_record(&bad)),
         }
         n += 1;
