@@ -41,6 +41,25 @@ pub fn build_exchange(c: &Completed) -> Exchange {
     }
 }
 
+/// Finishes `head`, the request head as an exchange (time, client, method, scheme, host, path,
+/// query and every request header, as [`build_exchange`] would give them), with the rest of
+/// `c`: what [`build_exchange`] gives, without converting the request head a second time.
+pub(crate) fn finish_exchange(c: &Completed, mut head: Exchange) -> Exchange {
+    let response_headers = headers(&c.response_headers);
+    head.method.make_ascii_uppercase();
+    if head.query.is_none() {
+        head.query = c.uri.query().map(str::to_owned);
+    }
+    head.request_body = sample(&c.request_body, head.request_headers.get("content-type"));
+    head.response_body = sample(&c.response_body, response_headers.get("content-type"));
+    head.status = c.status.map(|s| s.as_u16());
+    head.response_headers = response_headers;
+    head.request_size = Some(c.request_body.size);
+    head.response_size = Some(c.response_body.size);
+    head.duration_ms = Some(c.duration.as_secs_f64() * 1000.0);
+    head
+}
+
 fn headers(map: &HeaderMap) -> Headers {
     let mut out = Headers::new();
     for (name, value) in map {

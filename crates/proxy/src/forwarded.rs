@@ -113,7 +113,7 @@ pub(crate) fn apply(headers: &mut HeaderMap, hop: &Hop<'_>) {
         }
     }
     xff.push_str(&peer_text);
-    set(headers, &X_FORWARDED_FOR, &xff);
+    set_owned(headers, &X_FORWARDED_FOR, xff);
 
     let mut forwarded = String::with_capacity(64);
     if hop.trusted {
@@ -138,7 +138,7 @@ pub(crate) fn apply(headers: &mut HeaderMap, hop: &Hop<'_>) {
         forwarded.push_str(host);
         forwarded.push('"');
     }
-    set(headers, &header::FORWARDED, &forwarded);
+    set_owned(headers, &header::FORWARDED, forwarded);
 
     if !(hop.trusted && headers.contains_key(&X_FORWARDED_PROTO)) {
         let proto = match hop.proto {
@@ -199,6 +199,18 @@ fn join(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
         }
     }
     out
+}
+
+/// [`set`] for a value built here: its buffer becomes the header value without a copy.
+fn set_owned(headers: &mut HeaderMap, name: &HeaderName, value: String) {
+    match HeaderValue::from_maybe_shared(bytes::Bytes::from(value)) {
+        Ok(v) => {
+            headers.insert(name.clone(), v);
+        }
+        Err(_) => {
+            headers.remove(name);
+        }
+    }
 }
 
 fn set(headers: &mut HeaderMap, name: &HeaderName, value: &str) {

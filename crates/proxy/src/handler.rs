@@ -103,6 +103,7 @@ pub(crate) async fn handle(
         }),
         extensions: http::Extensions::new(),
         delay_guard: None,
+        head: None,
     };
     let rec = Recording::start(ctx, &parts, started, conn.clone(), shared.done.clone());
     let version = parts.version;
@@ -137,7 +138,7 @@ fn raw_host(parts: &http::request::Parts) -> Option<String> {
 /// RFC 9112 §3.2 and RFC 9113 §8.3.1: an HTTP/1.1 request carries exactly one `Host` (unless
 /// its target names the authority), and that one is a valid host; an HTTP/2 request's `Host`,
 /// when present, names the same authority as `:authority`.
-fn check_host(parts: &http::request::Parts) -> Result<(), &'static str> {
+fn check_host(parts: &http::request::Parts, conn: &ConnInfo) -> Result<(), &'static str> {
     let mut hosts = parts.headers.get_all(header::HOST).iter();
     let first = hosts.next();
     if hosts.next().is_some() {
@@ -158,9 +159,13 @@ fn check_host(parts: &http::request::Parts) -> Result<(), &'static str> {
     if text.is_empty() {
         return Ok(());
     }
-    match text.parse::<http::uri::Authority>() {
-        Ok(_) if !text.contains('@') && valid_port(text) => {}
-        _ => return Err(invalid),
+    // A kept-alive connection names the same host in every request: the one that passed last
+    // time is not parsed again.
+    if !conn.is_known_host(text) {
+        match text.parse::<http::uri::Authority>() {
+            Ok(_) if !text.contains('@') && valid_port(text) => conn.remember_host(text),
+            _ => return Err(invalid),
+        }
     }
     if parts.version == Version::HTTP_2 {
         if let Some(a) = authority {
@@ -207,7 +212,7 @@ async fn proceed(
     // A head the parser took but that cannot be forwarded as it is (no `Host`, two of them,
     // one that is not a host) is refused before anyone acts on it: routing by one host while
     // the upstream reads another is how requests are smuggled past a proxy.
-    if let Err(why) = check_host(&parts) {
+    if let Err(why) = check_host(&parts, conn) {
         return Reply::failure(shared, Failure::BadRequest { why });
     }
 

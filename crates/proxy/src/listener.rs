@@ -5,7 +5,7 @@
 use std::error::Error as StdError;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use http::Version;
@@ -60,6 +60,8 @@ pub(crate) struct ConnInfo {
     /// An HTTP/2 connection: requests are multiplexed and control frames flow between them,
     /// so there is no "head being read" to time.
     multiplexed: AtomicBool,
+    /// The last `Host` value of this connection found to be a valid host.
+    valid_host: Mutex<String>,
 }
 
 impl ConnInfo {
@@ -83,7 +85,27 @@ impl ConnInfo {
             opened: clock::now(),
             head_since: AtomicU64::new(0),
             multiplexed: AtomicBool::new(false),
+            valid_host: Mutex::new(String::new()),
         }
+    }
+
+    /// Whether `host` is the `Host` value last found valid on this connection.
+    pub(crate) fn is_known_host(&self, host: &str) -> bool {
+        let known = self
+            .valid_host
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        !known.is_empty() && *known == host
+    }
+
+    /// Remembers a `Host` value found valid.
+    pub(crate) fn remember_host(&self, host: &str) {
+        let mut known = self
+            .valid_host
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        known.clear();
+        known.push_str(host);
     }
 
     /// Bytes moved on the socket.

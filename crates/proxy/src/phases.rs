@@ -180,6 +180,9 @@ pub struct RequestCtx {
     /// Dropped as soon as a `Delay` verdict's wait is over (or the request ends): a place for a
     /// tarpit permit that counts held requests.
     pub delay_guard: Option<DelayGuard>,
+    /// The guard's request head as an exchange, kept from `on_request_head` to `on_done`
+    /// without the map lookups of `extensions`.
+    pub(crate) head: Option<Box<crate::guard::Head>>,
 }
 
 /// Anything kept alive for exactly the length of a `Delay` (see [`RequestCtx::delay_guard`]).

@@ -32,12 +32,14 @@ use rampart_engine::{Analysis, Engine};
 use rampart_store::SqliteStore;
 
 use crate::deceive::decoy;
+use crate::exchange::finish_exchange;
 use crate::phases::{Completed, DelayGuard, HookError, LocalResponse, Phases, RequestCtx, Verdict};
 
 pub use stats::GuardStats;
 
 use access_log::AccessLog;
 use actors::ActorIndex;
+pub(crate) use head::Head;
 use head::{head_exchange, request_facts, EndpointFacts};
 use stats::Counters;
 use sync::SyncState;
@@ -403,9 +405,9 @@ impl Phases for Guard {
                 ctx.time = t;
             }
         }
-        let ex = head_exchange(ctx, req);
-        let host = ex.host.clone().unwrap_or_default();
-        let (v, permit) = self.tarpit.admit(self.decide(&ex));
+        let head = head_exchange(ctx, req);
+        let ex = &head.ex;
+        let (v, permit) = self.tarpit.admit(self.decide(ex));
         self.counters.verdict(v.outcome.kind(), v.would_have.len());
         if !v.outcome.is_allow() {
             ctx.extensions.insert(Acted {
@@ -413,7 +415,7 @@ impl Phases for Guard {
                 rule: v.outcome.rule().map(str::to_owned),
             });
         }
-        Ok(match v.outcome {
+        let verdict = match v.outcome {
             Outcome::Allow { .. } => Verdict::Continue,
             Outcome::Block { status, body, .. } => Verdict::respond(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN),
@@ -424,7 +426,10 @@ impl Phases for Guard {
                 ctx.delay_guard = permit.map(DelayGuard::new);
                 Verdict::Delay(delay)
             }
-            Outcome::Deceive { .. } => self.decoy_response(&host, &ex.method, &ex.path, ctx.client),
+            Outcome::Deceive { .. } => {
+                let host = ex.host.as_deref().unwrap_or_default();
+                self.decoy_response(host, &ex.method, &ex.path, ctx.client)
+            }
             Outcome::RequireAuth { .. } => {
                 let mut local = LocalResponse::text(
                     StatusCode::UNAUTHORIZED,
@@ -436,11 +441,16 @@ impl Phases for Guard {
                 );
                 Verdict::Respond(local)
             }
-        })
+        };
+        ctx.head = Some(Box::new(head));
+        Ok(verdict)
     }
 
-    fn on_done(&self, ctx: RequestCtx, record: Completed) {
-        let mut ex = record.to_exchange();
+    fn on_done(&self, mut ctx: RequestCtx, record: Completed) {
+        let mut ex = match ctx.head.take() {
+            Some(head) if head.every_header => finish_exchange(&record, head.ex),
+            _ => record.to_exchange(),
+        };
         if let Some(acted) = ctx.extensions.get::<Acted>() {
             ex.extra
                 .push(("rampart.action".into(), acted.kind.to_owned()));
