@@ -166,10 +166,10 @@ impl Inventory {
     /// What is known of the endpoint a request would land on, without learning from it.
     pub fn lookup(&self, host: &str, method: &str, path: &str) -> Option<EndpointView> {
         let id = self.templater.lookup(host, method, path)?;
-        let key = self.templater.key(id)?;
+        let template = self.templater.template(id)?.to_owned();
         let facts = self.facts.get(&id);
         Some(EndpointView {
-            template: key.template,
+            template,
             documented: (self.user_specs > 0).then(|| {
                 self.templater
                     .documented(id)

@@ -215,8 +215,13 @@ fn walk_inner(
                 if !path.is_empty() {
                     path.push('.');
                 }
-                // Field names are attacker-chosen: cut them.
-                path.extend(k.chars().take(64));
+                // Field names are attacker-chosen: cut them (at 64 characters; a name of at
+                // most 64 bytes is whole).
+                if k.len() <= 64 {
+                    path.push_str(k);
+                } else {
+                    path.extend(k.chars().take(64));
+                }
                 walk_inner(child, path, depth + 1, visited, f);
                 path.truncate(len);
             }

@@ -198,9 +198,12 @@ fn is_ulid(b: &[u8]) -> bool {
 }
 
 fn is_email(s: &str) -> bool {
-    let s = s
-        .replace("%40", "@")
-        .replace("%40".to_ascii_uppercase().as_str(), "@");
+    // An escaped `@` (`%40`) counts as one; the copy is made only when there is one.
+    let s = if s.contains("%40") {
+        std::borrow::Cow::Owned(s.replace("%40", "@"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };

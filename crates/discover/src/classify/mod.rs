@@ -184,12 +184,19 @@ impl Sink<'_> {
         self.seen |= class.bit();
         self.out.push(Finding {
             class,
-            field: self
-                .field
-                .map(|f| rampart_core::redact::escape_for_terminal(f, 256)),
+            field: self.field.map(field_name),
             redacted,
         });
     }
+}
+
+/// A field name as findings show it: control characters escaped, cut at 256 characters. Short
+/// printable ASCII, the usual name, is copied as it is.
+fn field_name(name: &str) -> String {
+    if name.len() <= 256 && name.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return name.to_owned();
+    }
+    rampart_core::redact::escape_for_terminal(name, 256)
 }
 
 impl Classifier {
@@ -270,6 +277,14 @@ impl Classifier {
                 self.value(hints, f, s, true, out);
             }
             serde_json::Value::Number(n) => {
+                // An integer of at most seven characters matches no pattern, and only a
+                // phone or social security name makes a number sensitive: no need to spell it.
+                let short = n
+                    .as_i64()
+                    .is_some_and(|i| (-999_999..=9_999_999).contains(&i));
+                if short && !hints.phone && !hints.ssn {
+                    return;
+                }
                 let f = (!path.is_empty()).then_some(path.as_str());
                 self.value(hints, f, &n.to_string(), false, out);
             }

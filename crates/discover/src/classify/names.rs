@@ -108,15 +108,17 @@ const NOT_POSTAL: &[&str] = &[
 ];
 
 /// Names whose hints are remembered per thread: the same few field names come back in every
-/// body, and splitting them costs far more than a lookup. The memo is emptied when full, so
-/// names chosen by a client cannot grow it.
-const MEMO_CAP: usize = 4096;
+/// body, and splitting them costs far more than a lookup. The memo is a direct-mapped table (a
+/// name's slot is picked by its hash; a newcomer replaces whatever held the slot), so names
+/// chosen by a client can neither grow it nor make a lookup cost more than one comparison.
+const MEMO_SLOTS: usize = 2048;
 /// Longer names are not remembered.
 const MEMO_NAME: usize = 64;
 
+type Memo = Vec<Option<(Box<str>, NameHints)>>;
+
 thread_local! {
-    static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, NameHints>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static MEMO: std::cell::RefCell<Memo> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl NameHints {
@@ -128,17 +130,20 @@ impl NameHints {
         if name.len() > MEMO_NAME {
             return Self::read(name);
         }
+        let slot = rampart_core::fast_hash(name.as_bytes()) as usize % MEMO_SLOTS;
         MEMO.with(|memo| {
-            if let Some(h) = memo.borrow().get(name) {
-                return *h;
-            }
-            let h = Self::read(name);
             let mut memo = memo.borrow_mut();
-            if memo.len() >= MEMO_CAP {
-                memo.clear();
+            if memo.is_empty() {
+                memo.resize(MEMO_SLOTS, None);
             }
-            memo.insert(name.into(), h);
-            h
+            match &mut memo[slot] {
+                Some((known, h)) if **known == *name => *h,
+                entry => {
+                    let h = Self::read(name);
+                    *entry = Some((name.into(), h));
+                    h
+                }
+            }
         })
     }
 
@@ -194,4 +199,27 @@ fn password_name(words: &[String], last: &str, joined: &str) -> bool {
             .any(|p| joined.ends_with(p))
             || (joined.starts_with("password")
                 && PASSWORD_SUFFIXES.iter().any(|s| joined.ends_with(s))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sharing_a_memo_slot_keep_their_own_hints() {
+        let slot = |n: &str| rampart_core::fast_hash(n.as_bytes()) as usize % MEMO_SLOTS;
+        let target = slot("password");
+        let rival = (0..100_000)
+            .map(|i| format!("field{i}"))
+            .find(|n| slot(n) == target)
+            .expect("some name shares the slot");
+        for _ in 0..3 {
+            assert_eq!(NameHints::of(Some("password")), NameHints::read("password"));
+            assert!(NameHints::of(Some("password")).password);
+            assert_eq!(NameHints::of(Some(&rival)), NameHints::read(&rival));
+            assert!(!NameHints::of(Some(&rival)).password);
+        }
+        let long = "x".repeat(MEMO_NAME + 1) + "_password";
+        assert!(NameHints::of(Some(&long)).password);
+    }
 }

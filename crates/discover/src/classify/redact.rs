@@ -7,7 +7,23 @@ const MAX_REDACTED: usize = 64;
 
 /// Escapes control characters and bounds the length of a redacted example.
 pub(crate) fn finish(s: &str) -> String {
+    if plain(s) {
+        return s.to_owned();
+    }
     escape_for_terminal(s, MAX_REDACTED)
+}
+
+/// [`finish`] for a string already owned: kept as it is when there is nothing to escape or cut.
+fn finish_owned(s: String) -> String {
+    if plain(&s) {
+        return s;
+    }
+    escape_for_terminal(&s, MAX_REDACTED)
+}
+
+/// Short printable ASCII, which [`escape_for_terminal`] would copy unchanged.
+fn plain(s: &str) -> bool {
+    s.len() <= MAX_REDACTED && s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// `jane.doe@example.com` reads `j***@e***.com`. One-character parts are hidden whole.
@@ -27,7 +43,7 @@ pub(crate) fn email(value: &str) -> String {
     first(&mut out, host);
     out.push('.');
     out.push_str(tld);
-    finish(&out)
+    finish_owned(out)
 }
 
 /// Every digit masked but the last four; separators stay, so the grouping stays visible.
@@ -49,7 +65,7 @@ pub(crate) fn card(value: &str) -> String {
             }
         })
         .collect();
-    finish(&out)
+    finish_owned(out)
 }
 
 /// `123-45-6789` reads `***-**-6789`.
@@ -59,22 +75,22 @@ pub(crate) fn ssn(value: &str) -> String {
 
 /// Country code and the last two characters: `DE********************00`.
 pub(crate) fn iban(compact: &str) -> String {
-    finish(&mask(compact, 2, 2))
+    finish_owned(mask(compact, 2, 2))
 }
 
 /// The kind prefix of a token (`ghp_`, `sk_live_`, `xoxb-`) followed by a mask.
 pub(crate) fn prefixed(prefix: &str) -> String {
-    finish(&format!("{prefix}****"))
+    finish_owned(format!("{prefix}****"))
 }
 
 /// An AWS access key id keeps its `AKIA`/`ASIA` kind and last four: `AKIA************MPLE`.
 pub(crate) fn aws_access_key(value: &str) -> String {
-    finish(&mask(value, 4, 4))
+    finish_owned(mask(value, 4, 4))
 }
 
 /// A high-entropy secret keeps two characters at each end.
 pub(crate) fn secret(value: &str) -> String {
-    finish(&mask(value, 2, 2))
+    finish_owned(mask(value, 2, 2))
 }
 
 /// Passwords never show anything, not even their length.
@@ -84,5 +100,5 @@ pub(crate) fn password() -> String {
 
 /// Personal values shown by format only: `+* (***) ***-****`, `****-**-**`.
 pub(crate) fn shape(value: &str) -> String {
-    finish(&mask_alnum(value.trim()))
+    finish_owned(mask_alnum(value.trim()))
 }

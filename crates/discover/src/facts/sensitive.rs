@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::Finding;
 
+thread_local! {
+    static LOCATION: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Request or response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
@@ -45,18 +49,26 @@ impl SensitiveFacts {
             self.example = f.redacted.chars().take(64).collect();
         }
         if self.locations.len() < max_locations {
-            let mut loc = String::with_capacity(side_name.len() + place.len() + 66);
-            loc.push_str(side_name);
-            loc.push(' ');
-            loc.push_str(place);
-            let field = f.field.as_deref().unwrap_or("");
-            if !field.is_empty() {
+            // Built in a buffer kept per thread: the location is usually known already.
+            LOCATION.with(|buf| {
+                let mut loc = buf.borrow_mut();
+                loc.clear();
+                loc.push_str(side_name);
                 loc.push(' ');
-                loc.extend(field.chars().take(64));
-            }
-            if !self.locations.contains(&loc) {
-                self.locations.insert(loc);
-            }
+                loc.push_str(place);
+                let field = f.field.as_deref().unwrap_or("");
+                if !field.is_empty() {
+                    loc.push(' ');
+                    if field.len() <= 64 {
+                        loc.push_str(field);
+                    } else {
+                        loc.extend(field.chars().take(64));
+                    }
+                }
+                if !self.locations.contains(loc.as_str()) {
+                    self.locations.insert(loc.clone());
+                }
+            });
         }
     }
 

@@ -371,6 +371,11 @@ impl Templater {
         })
     }
 
+    /// The template of an endpoint, without copying its key.
+    pub fn template(&self, id: EndpointId) -> Option<&str> {
+        self.endpoints.get(id as usize).map(|e| e.template.as_str())
+    }
+
     /// Live endpoints.
     pub fn endpoints(&self) -> impl Iterator<Item = EndpointId> + '_ {
         self.endpoints

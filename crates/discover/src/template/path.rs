@@ -38,7 +38,11 @@ pub(crate) fn segments_into<'p>(
             n += 1;
             break;
         }
-        let end = memchr::memchr(b'/', &bytes[at..]).map_or(bytes.len(), |e| at + e);
+        // Segments are short: a plain scan beats memchr's setup.
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'/')
+            .map_or(bytes.len(), |e| at + e);
         out[n] = cut(&path[at..end]);
         n += 1;
         at = end;
