@@ -6,6 +6,12 @@
 //! would be made months after the traffic it stops, last forever in event time, and a tick
 //! would expire every decision made on event time. So the demo runs the slow path every
 //! [`SYNC_EVERY_MS`] of event time, as the proxy runs it every 500 ms of live traffic.
+//!
+//! A pass takes the same wall time as live, but the replay runs some thirty times faster than
+//! live traffic: while one pass runs, tens of seconds of event time would go by, and decisions
+//! would come that much later than the proxy makes them. So the ticker publishes the event
+//! time of its last finished pass, and the replay waits for it to be at most
+//! [`SYNC_SLACK_MS`] behind the request it sends next.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -17,8 +23,11 @@ use rampart_proxy::Guard;
 /// Event time between two runs of the guard's slow path (the proxy's live cadence).
 pub(crate) const SYNC_EVERY_MS: i64 = 500;
 
+/// How far a request's event time may be ahead of the last finished pass of the slow path.
+pub(crate) const SYNC_SLACK_MS: i64 = 2 * SYNC_EVERY_MS;
+
 /// How often the ticker looks at the replay's clock (wall clock).
-const LOOK_EVERY: Duration = Duration::from_millis(5);
+const LOOK_EVERY: Duration = Duration::from_millis(1);
 
 /// The replay's event time as the guard reads it.
 pub(crate) fn event_time(clock: &AtomicI64) -> EventTime {
@@ -26,10 +35,12 @@ pub(crate) fn event_time(clock: &AtomicI64) -> EventTime {
 }
 
 /// Runs the guard's slow path (alerts into decisions, expiry, persistence) whenever the
-/// replay's clock has moved [`SYNC_EVERY_MS`] of event time, until the task is aborted.
+/// replay's clock has moved [`SYNC_EVERY_MS`] of event time, until the task is aborted; after
+/// each pass, `synced` holds the event time it ran at.
 pub(crate) fn spawn_event_ticker(
     guard: Arc<Guard>,
     clock: Arc<AtomicI64>,
+    synced: Arc<AtomicI64>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(LOOK_EVERY);
@@ -47,6 +58,7 @@ pub(crate) fn spawn_event_ticker(
                 g.flush(EventTime::from_unix_millis(now));
             })
             .await;
+            synced.fetch_max(now, Ordering::Relaxed);
         }
     })
 }

@@ -7,7 +7,7 @@ mod report;
 mod upstream;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,8 @@ fn write_config(dir: &Path, upstream: std::net::SocketAddr, db: &Path) -> anyhow
          \x20 listen:\n\
          \x20   - addr: 127.0.0.1:0\n\
          \x20 trusted_proxies: [127.0.0.1/32]\n\
+         \x20 # The replay waits for the engine: inspection need not yield the CPU to requests.\n\
+         \x20 inspect_nice: 0\n\
          \x20 routes:\n\
          \x20   - path_prefix: /\n\
          \x20     upstream: acme\n\
@@ -45,6 +47,36 @@ fn write_config(dir: &Path, upstream: std::net::SocketAddr, db: &Path) -> anyhow
     let path = dir.join("rampart.yaml");
     std::fs::write(&path, config)?;
     Ok(path)
+}
+
+/// Follows how far the engine is behind the proxy (requests taken, not yet observed nor
+/// dropped), for the replay to pace itself; until the returned flag is cleared. Requests that
+/// will never be observed (a record lost to a failing hook) are written off once the engine
+/// has observed nothing new for a second.
+fn watch_backlog(
+    guard: Arc<rampart_proxy::Guard>,
+    server: Arc<Proxy>,
+    backlog: Arc<AtomicU64>,
+) -> Arc<AtomicBool> {
+    let running = Arc::new(AtomicBool::new(true));
+    let (b, r) = (backlog, running.clone());
+    std::thread::spawn(move || {
+        let (mut last_seen, mut since, mut written_off) = (0u64, Instant::now(), 0u64);
+        while r.load(Ordering::Relaxed) {
+            let proxy = server.stats();
+            let seen = guard.stats().observed + proxy.done_dropped;
+            let mut behind = proxy.requests.saturating_sub(seen + written_off);
+            if seen != last_seen || behind == 0 {
+                (last_seen, since) = (seen, Instant::now());
+            } else if since.elapsed() > Duration::from_secs(1) {
+                written_off += behind;
+                behind = 0;
+            }
+            b.store(behind, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_micros(250));
+        }
+    });
+    running
 }
 
 pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
@@ -77,8 +109,12 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
         let prepared = prepare(&config_path, Some(db.clone()), true)?;
         let guard = prepared.guard.clone();
         let event_clock = Arc::new(AtomicI64::new(0));
-        let ticker = clock::spawn_event_ticker(guard.clone(), event_clock.clone());
-        let server = Proxy::new(prepared.proxy, guard.clone()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let pace = replay::Pace::default();
+        let ticker =
+            clock::spawn_event_ticker(guard.clone(), event_clock.clone(), pace.synced.clone());
+        let server = Arc::new(
+            Proxy::new(prepared.proxy, guard.clone()).map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
         let bound = server.bind().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let addr = *bound
             .local_addrs()
@@ -93,8 +129,10 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<Outcome> {
             let _ = stop_rx.await;
         }));
         let started = Instant::now();
-        let fates = replay::replay(exchanges.clone(), addr, event_clock.clone()).await;
+        let watching = watch_backlog(guard.clone(), server.clone(), pace.backlog.clone());
+        let fates = replay::replay(exchanges.clone(), addr, event_clock.clone(), pace).await;
         let took = started.elapsed();
+        watching.store(false, Ordering::Relaxed);
         // Let the last exchanges reach the engine and their alerts become decisions.
         tokio::time::sleep(Duration::from_millis(600)).await;
         ticker.abort();

@@ -1,9 +1,16 @@
 //! Replays simulated exchanges through the proxy as real HTTP requests: each from its
 //! simulated client address (`X-Forwarded-For`, trusted from loopback in the demo), at its
 //! recorded event time (`x-rampart-event-time`), and notes what the proxy did to it.
+//!
+//! The replay compresses an hour of traffic into a minute or two, far faster than live
+//! traffic comes. A live proxy's engine keeps up with it; one fed sixty times faster on a
+//! busy machine falls behind and sheds exchanges (the proxy never waits for inspection),
+//! and a demo whose engine saw a tenth of the attack measures nothing. So the replay paces
+//! itself to the engine: it sends only while fewer than [`MAX_AHEAD`] requests taken by
+//! the proxy are still waiting to be observed.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +21,7 @@ use hyper_util::rt::TokioExecutor;
 use rampart_core::Exchange;
 use rampart_proxy::EVENT_TIME_HEADER;
 
+use super::clock::SYNC_SLACK_MS;
 use super::upstream::{SEQ_HEADER, UPSTREAM_HEADER};
 
 /// What happened to one replayed request.
@@ -34,13 +42,33 @@ pub(crate) enum Fate {
 const CONCURRENCY: usize = 24;
 /// Above this extra latency a forwarded request counts as tarpitted.
 const SLOWED: Duration = Duration::from_secs(2);
+/// Most requests taken by the proxy and not yet observed by its engine before the replay
+/// waits (those in flight included).
+pub(crate) const MAX_AHEAD: u64 = 64;
+/// Longest wait for the engine before a request is sent anyway (an exchange that never
+/// reaches the engine must not stop the replay).
+const MAX_WAIT: Duration = Duration::from_secs(2);
+
+/// What the replay paces itself to, updated by the caller.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pace {
+    /// How far the engine is behind the proxy: requests taken and not yet observed (nor
+    /// dropped).
+    pub(crate) backlog: Arc<AtomicU64>,
+    /// Event time (Unix ms) of the last finished pass of the guard's slow path; 0 before the
+    /// first.
+    pub(crate) synced: Arc<AtomicI64>,
+}
 
 /// Sends every exchange through the proxy at `proxy`; returns each one's fate, in order.
-/// `clock` follows the replay: the latest event time (Unix ms) of a request sent.
+/// `clock` follows the replay: the latest event time (Unix ms) of a request sent. Each request
+/// waits until the engine's backlog is at most [`MAX_AHEAD`] and the slow path has run within
+/// [`SYNC_SLACK_MS`] of its event time.
 pub(crate) async fn replay(
     exchanges: Arc<Vec<Exchange>>,
     proxy: SocketAddr,
     clock: Arc<AtomicI64>,
+    pace: Pace,
 ) -> Vec<Fate> {
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(CONCURRENCY)
@@ -48,11 +76,12 @@ pub(crate) async fn replay(
     let next = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (client, next, exchanges, clock) = (
+        let (client, next, exchanges, clock, pace) = (
             client.clone(),
             next.clone(),
             exchanges.clone(),
             clock.clone(),
+            pace.clone(),
         );
         workers.push(tokio::spawn(async move {
             let mut fates = Vec::new();
@@ -61,7 +90,10 @@ pub(crate) async fn replay(
                 let Some(ex) = exchanges.get(i) else {
                     return fates;
                 };
-                clock.fetch_max(ex.time.as_unix_millis(), Ordering::Relaxed);
+                // The clock moves first, so that the slow path can run up to this request.
+                let t = ex.time.as_unix_millis();
+                clock.fetch_max(t, Ordering::Relaxed);
+                wait_for_engine(&pace, t).await;
                 fates.push((i, send(&client, proxy, i, ex).await));
             }
         }));
@@ -75,6 +107,20 @@ pub(crate) async fn replay(
         }
     }
     all
+}
+
+/// Waits until the engine is at most [`MAX_AHEAD`] requests behind and the slow path has run
+/// within [`SYNC_SLACK_MS`] of event time `t`, or [`MAX_WAIT`].
+async fn wait_for_engine(pace: &Pace, t: i64) {
+    let deadline = Instant::now() + MAX_WAIT;
+    let behind = || {
+        let synced = pace.synced.load(Ordering::Relaxed);
+        pace.backlog.load(Ordering::Relaxed) > MAX_AHEAD
+            || (synced != 0 && t > synced + SYNC_SLACK_MS)
+    };
+    while behind() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
 }
 
 async fn send(
