@@ -123,8 +123,8 @@ pub(crate) struct AnalyzeArgs {
     /// Rows of the endpoint table to print (0 for none).
     #[arg(long, default_value_t = 40, value_name = "N")]
     pub(crate) top: usize,
-    /// Run the engine on one thread instead of three (discovery, request views, detectors);
-    /// the results are the same either way.
+    /// Run on one thread instead of four (reading and parsing, discovery, request views,
+    /// detectors); the results are the same either way.
     #[arg(long)]
     pub(crate) single_thread: bool,
     /// Unreadable records to list on stderr before only counting them.

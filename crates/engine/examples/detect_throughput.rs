@@ -75,13 +75,13 @@ fn main() {
     }
 }
 
-/// Times `observe_batch` over the same exchanges, in batches of 16,384 as `rampart analyze`
+/// Times `observe_batch` over the same exchanges, in batches of 8,192 as `rampart analyze`
 /// hands them over, and checks its alerts against `alerts`.
 fn batch(exchanges: &[rampart_core::Exchange], alerts: &[rampart_core::Alert]) {
     let facts = vec![EndpointFacts::default(); exchanges.len()];
     let mut d = Detection::new(&DetectConfig::default(), KeyedHasher::new([9; 32]));
     let start = Instant::now();
-    for (batch, facts) in exchanges.chunks(16_384).zip(facts.chunks(16_384)) {
+    for (batch, facts) in exchanges.chunks(8_192).zip(facts.chunks(8_192)) {
         d.observe_batch(batch, facts);
     }
     let took = start.elapsed();

@@ -113,29 +113,52 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<Outcome> {
                 Some(report),
             )
         }
-        None => {
-            // Exchanges go to the engine in batches, so that detection runs beside discovery.
-            let mut batch = Vec::with_capacity(ENGINE_BATCH);
+        None if args.single_thread => {
             for input in &args.inputs {
                 read_input(
                     input,
                     &options,
-                    &mut |ex| {
-                        if args.single_thread {
-                            engine.observe(&ex);
-                            return;
-                        }
-                        batch.push(ex);
-                        if batch.len() == ENGINE_BATCH {
-                            engine.observe_batch(&batch);
-                            batch.clear();
-                        }
-                    },
+                    &mut |ex| engine.observe(&ex),
                     &mut problems,
                     args.quiet,
                 );
             }
-            engine.observe_batch(&batch);
+            (engine.finish(), None)
+        }
+        None => {
+            // Reading and parsing on one thread, the engine on this one; the engine takes
+            // batches, so that detection runs beside discovery.
+            let inputs = &args.inputs;
+            let (options, quiet, problems) = (&options, args.quiet, &mut problems);
+            std::thread::scope(|s| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<rampart_core::Exchange>>(1);
+                s.spawn(move || {
+                    let mut batch = Vec::with_capacity(ENGINE_BATCH);
+                    for input in inputs {
+                        read_input(
+                            input,
+                            options,
+                            &mut |ex| {
+                                batch.push(ex);
+                                if batch.len() == ENGINE_BATCH {
+                                    let full = std::mem::replace(
+                                        &mut batch,
+                                        Vec::with_capacity(ENGINE_BATCH),
+                                    );
+                                    // The engine only stops taking batches by panicking.
+                                    let _ = tx.send(full);
+                                }
+                            },
+                            problems,
+                            quiet,
+                        );
+                    }
+                    let _ = tx.send(batch);
+                });
+                for batch in rx {
+                    engine.observe_batch(&batch);
+                }
+            });
             (engine.finish(), None)
         }
     };
@@ -242,7 +265,7 @@ pub(crate) fn hasher_for(
 }
 
 /// Exchanges handed to the engine at a time (a few tens of megabytes at most).
-const ENGINE_BATCH: usize = 16_384;
+const ENGINE_BATCH: usize = 8_192;
 
 fn read_input(
     input: &str,

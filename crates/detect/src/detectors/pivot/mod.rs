@@ -41,12 +41,19 @@ struct State {
     fired: bool,
 }
 
+/// Slots of the memo of (surface, resource) by endpoint.
+const SPLIT_SLOTS: usize = 1024;
+
 /// The web-to-mobile pivot detector.
 #[derive(Debug)]
 pub struct Pivot {
     config: PivotConfig,
     pairs: Keyed<State>,
     door: Admission,
+    /// (endpoint key, surface, resource), direct-mapped: the split is a function of the
+    /// method, host and shape, which the endpoint key hashes, and a few endpoints take most
+    /// requests.
+    splits: Vec<(u64, u64, u64)>,
 }
 
 impl Pivot {
@@ -55,8 +62,21 @@ impl Pivot {
         Self {
             pairs: Keyed::new(config.max_tracked, 6 * 3_600_000),
             door: Admission::default(),
+            splits: vec![(0, 0, 0); SPLIT_SLOTS],
             config,
         }
+    }
+
+    /// [`Pivot::split`], memoised by endpoint key.
+    fn split_memo(&mut self, req: &Request<'_>) -> (u64, u64) {
+        let slot = (req.endpoint_key as usize) & (SPLIT_SLOTS - 1);
+        let (key, surface, resource) = self.splits[slot];
+        if key == req.endpoint_key && key != 0 {
+            return (surface, resource);
+        }
+        let (surface, resource) = self.split(req);
+        self.splits[slot] = (req.endpoint_key, surface, resource);
+        (surface, resource)
     }
 
     /// (surface, resource) hashes of a request: the host's first label and the leading
@@ -164,7 +184,7 @@ impl Detector for Pivot {
         if req.is_page {
             return;
         }
-        let (surface, resource) = self.split(req);
+        let (surface, resource) = self.split_memo(req);
         if let Some(s) = self.step(req.ip_key.rotate_left(9) ^ resource, surface, req) {
             out.push(signal(&s, Subject::Ip(ip), Members::ThisRequest));
         }
@@ -187,6 +207,6 @@ impl Detector for Pivot {
     }
 
     fn approx_bytes(&self) -> usize {
-        self.pairs.approx_bytes() + self.door.bytes()
+        self.pairs.approx_bytes() + self.door.bytes() + self.splits.capacity() * 24
     }
 }
