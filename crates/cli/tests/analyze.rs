@@ -280,3 +280,92 @@ fn help_explains_options_with_examples() {
         assert!(help.contains(needle), "missing {needle} in help");
     }
 }
+
+#[test]
+fn threads_and_a_single_thread_give_the_same_alerts_and_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = dir.path().join("sim.jsonl");
+    let o = run(&[
+        "simulate",
+        "--scenario",
+        "all",
+        "--minutes",
+        "15",
+        "--benign-users",
+        "200",
+        "--seed",
+        "5",
+        "-o",
+        sim.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Unreadable lines spread through the file, so that problems come from every batch.
+    let text = std::fs::read_to_string(&sim).unwrap();
+    let mut mixed = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i % 3_001 == 17 {
+            mixed.push_str("{\"not\": \"an exchange\"\n");
+        }
+        mixed.push_str(line);
+        mixed.push('\n');
+    }
+    let lines = mixed.lines().count();
+    assert!(lines > 20_000, "{lines} lines: too few for several batches");
+    let input = write(dir.path(), "mixed.jsonl", &mixed);
+    // One database key for both runs: copy a database made once.
+    let base = dir.path().join("base.db");
+    let first = write(dir.path(), "one.jsonl", text.lines().next().unwrap());
+    assert!(run(&[
+        "analyze",
+        first.to_str().unwrap(),
+        "--db",
+        base.to_str().unwrap(),
+        "-q"
+    ])
+    .status
+    .code()
+    .is_some());
+    let mut outputs = Vec::new();
+    for mode in ["threads", "single"] {
+        let db = dir.path().join(format!("{mode}.db"));
+        std::fs::copy(&base, &db).unwrap();
+        let alerts = dir.path().join(format!("{mode}.jsonl"));
+        let report = dir.path().join(format!("{mode}.json"));
+        let mut args = vec![
+            "analyze",
+            input.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+            "--alerts",
+            alerts.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--max-errors",
+            "1000",
+            "-q",
+        ];
+        if mode == "single" {
+            args.push("--single-thread");
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(1), "bad lines give 1: {}", stderr(&o));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        outputs.push((
+            std::fs::read_to_string(&alerts).unwrap(),
+            stderr(&o),
+            report["endpoints"].to_string(),
+        ));
+    }
+    let (threads, single) = (&outputs[0], &outputs[1]);
+    assert!(
+        threads.0.lines().count() > 10,
+        "{} alerts",
+        threads.0.lines().count()
+    );
+    assert_eq!(threads.0, single.0, "alerts differ");
+    assert_eq!(threads.1, single.1, "problems differ");
+    assert!(threads.1.matches("line").count() >= 5, "{}", threads.1);
+    assert!(threads.2.len() > 100, "{}", threads.2);
+    assert_eq!(threads.2, single.2, "inventories differ");
+}
