@@ -5,9 +5,11 @@
 #
 # Generates bench/data/combined-<LINES>.log (nginx `combined`) and bench/data/otel-<LINES>.jsonl
 # (OpenTelemetry JSON lines) with LINES lines from CLIENTS client addresses, then times
-# `rampart analyze FILE --no-store --quiet` pinned to CPU 0 (best of 3): discovery alone
-# (`--no-detect`) on both files, then discovery with every detector; and GoAccess on the
-# same combined log when it is installed. Writes only under bench/data/. Prints a markdown table.
+# `rampart analyze FILE --no-store --quiet --single-thread` pinned to CPU 0 (best of 3):
+# discovery alone (`--no-detect`) on both files, then discovery with every detector; then the
+# same with every detector on all cores (reading, discovery and detection on threads of their
+# own); and GoAccess on the same combined log when it is installed. Writes only under
+# bench/data/. Prints a markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +23,8 @@ PIN=""
 command -v taskset >/dev/null && PIN="taskset -c 0"
 
 cargo build --release -q -p rampart -p rampart-sim --example bench_logs
-BIN=target/release/rampart
-GEN=target/release/examples/bench_logs
+BIN="${CARGO_TARGET_DIR:-target}/release/rampart"
+GEN="${CARGO_TARGET_DIR:-target}/release/examples/bench_logs"
 
 combined="$DATA/combined-$LINES.log"
 otel="$DATA/otel-$LINES.jsonl"
@@ -51,9 +53,16 @@ row() {
 
 echo "| run | lines | input | wall time (best of 3) | lines/s | peak RSS |"
 echo "|---|---:|---:|---:|---:|---:|"
-row "rampart analyze --no-detect, nginx combined" "$combined" "$BIN" analyze "$combined" --no-store --quiet --no-detect
-row "rampart analyze --no-detect, OpenTelemetry JSON lines" "$otel" "$BIN" analyze "$otel" --no-store --quiet --no-detect
-row "rampart analyze (discovery + every detector), nginx combined" "$combined" "$BIN" analyze "$combined" --no-store --quiet
+one="--no-store --quiet --single-thread"
+row "rampart analyze --no-detect, nginx combined, one core" "$combined" "$BIN" analyze "$combined" $one --no-detect
+row "rampart analyze --no-detect, OpenTelemetry JSON lines, one core" "$otel" "$BIN" analyze "$otel" $one --no-detect
+row "rampart analyze (discovery + every detector), nginx combined, one core" "$combined" "$BIN" analyze "$combined" $one
+row "rampart analyze (discovery + every detector), OpenTelemetry JSON lines, one core" "$otel" "$BIN" analyze "$otel" $one
+pinned=$PIN
+PIN=""
+row "rampart analyze (discovery + every detector), nginx combined, $(nproc) cores" "$combined" "$BIN" analyze "$combined" --no-store --quiet
+row "rampart analyze (discovery + every detector), OpenTelemetry JSON lines, $(nproc) cores" "$otel" "$BIN" analyze "$otel" --no-store --quiet
+PIN=$pinned
 if command -v goaccess >/dev/null; then
   row "goaccess 1.7 (peer), nginx combined" "$combined" goaccess "$combined" --log-format=COMBINED -o "$DATA/goaccess.json"
 else
