@@ -57,6 +57,8 @@ struct Open {
     member_keys: FastSet<u64>,
     /// Where a fingerprint alert's requests land, when its signals name no endpoint.
     landing: Option<Box<landing::Landing>>,
+    /// The book's change count when a signal last touched the alert.
+    touched: u64,
 }
 
 /// Counters of the alert book.
@@ -81,6 +83,8 @@ pub struct AlertBook {
     members_total: usize,
     flagged_ips: FastSet<IpAddr>,
     stats: BookStats,
+    /// Signals applied to an alert so far: the cursor of [`AlertBook::touched_after`].
+    changes: u64,
 }
 
 impl AlertBook {
@@ -93,6 +97,7 @@ impl AlertBook {
             members_total: 0,
             flagged_ips: FastSet::default(),
             stats: BookStats::default(),
+            changes: 0,
         }
     }
 
@@ -144,6 +149,7 @@ impl AlertBook {
                     landing: (matches!(signal.subject, Subject::Fingerprint(_))
                         && !signal.with_endpoint)
                         .then(Box::default),
+                    touched: 0,
                 });
                 self.stats.opened += 1;
                 let i = self.alerts.len() - 1;
@@ -151,7 +157,9 @@ impl AlertBook {
                 i
             }
         };
+        self.changes += 1;
         let open = &mut self.alerts[idx];
+        open.touched = self.changes;
         let a = &mut open.alert;
         a.last_seen = a.last_seen.max(now);
         a.first_seen = a.first_seen.min(now);
@@ -247,38 +255,21 @@ impl AlertBook {
 
     /// Every alert, with its evidence rendered from the latest figures, oldest first.
     pub fn alerts(&self) -> Vec<Alert> {
+        self.touched_after(0).0
+    }
+
+    /// The alerts a signal touched (opened or grew) after the book's change count was `after`,
+    /// rendered and ordered as [`AlertBook::alerts`] does, and the change count now: the
+    /// cursor for the next call. Cheap when little changed, however many alerts there are.
+    pub fn touched_after(&self, after: u64) -> (Vec<Alert>, u64) {
         let mut out: Vec<Alert> = self
             .alerts
             .iter()
-            .map(|o| {
-                let mut a = o.alert.clone();
-                a.figures = o
-                    .figures
-                    .iter()
-                    .map(|(n, v)| ((*n).to_owned(), *v))
-                    .collect();
-                a.figures
-                    .insert("matched_requests".into(), a.requests as f64);
-                a.evidence = (o.render)(&a.figures);
-                if let Some(d) = &o.detail {
-                    a.evidence.push_str("; ");
-                    a.evidence.push_str(d);
-                }
-                if let (Some(l), Some(e)) = (&o.landing, &a.endpoint) {
-                    let share = l.share();
-                    a.figures.insert("endpoint_share".into(), share);
-                    let _ = write!(
-                        a.evidence,
-                        "; {} of these requests on {}",
-                        crate::detector::pct(share),
-                        rampart_core::redact::escape_for_terminal(e, 120)
-                    );
-                }
-                a
-            })
+            .filter(|o| o.touched > after)
+            .map(render)
             .collect();
         out.sort_by(|a, b| a.raised.cmp(&b.raised).then(a.id.cmp(&b.id)));
-        out
+        (out, self.changes)
     }
 
     /// Approximate bytes held.
@@ -287,4 +278,32 @@ impl AlertBook {
             + self.members_total * (std::mem::size_of::<Entity>() + 48)
             + self.flagged_ips.len() * 24
     }
+}
+
+/// An open alert as shown: its evidence rendered from the latest figures.
+fn render(o: &Open) -> Alert {
+    let mut a = o.alert.clone();
+    a.figures = o
+        .figures
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), *v))
+        .collect();
+    a.figures
+        .insert("matched_requests".into(), a.requests as f64);
+    a.evidence = (o.render)(&a.figures);
+    if let Some(d) = &o.detail {
+        a.evidence.push_str("; ");
+        a.evidence.push_str(d);
+    }
+    if let (Some(l), Some(e)) = (&o.landing, &a.endpoint) {
+        let share = l.share();
+        a.figures.insert("endpoint_share".into(), share);
+        let _ = write!(
+            a.evidence,
+            "; {} of these requests on {}",
+            crate::detector::pct(share),
+            rampart_core::redact::escape_for_terminal(e, 120)
+        );
+    }
+    a
 }

@@ -338,6 +338,12 @@ impl Detection {
         self.ordered.book.alerts()
     }
 
+    /// The alerts opened or grown since the cursor `after` (0 for all), and the cursor for
+    /// the next call: what a caller polling for changes needs, without copying every alert.
+    pub fn alerts_touched_after(&self, after: u64) -> (Vec<Alert>, u64) {
+        self.ordered.book.touched_after(after)
+    }
+
     /// Finishes: rolls alerts up into actors and reports.
     pub fn finish(&self) -> DetectionReport {
         let mut alerts = self.ordered.book.alerts();
@@ -393,6 +399,45 @@ mod tests {
     use crate::signals::geo::GeoDb;
     use crate::signals::mmdb_writer::{MmdbWriter, Value};
     use crate::testing::{hasher, login};
+
+    #[test]
+    fn polling_for_touched_alerts_returns_only_what_changed() {
+        let mut d = Detection::new(&DetectConfig::default(), hasher());
+        // One address failing many logins: a brute-force alert that grows with every attempt.
+        for i in 0..60u32 {
+            let ex = login(
+                f64::from(i),
+                "198.51.100.9",
+                &format!("user{}", i % 3),
+                true,
+            )
+            .0;
+            d.observe(&ex, EndpointFacts::default());
+        }
+        let (all, cursor) = d.alerts_touched_after(0);
+        assert!(!all.is_empty());
+        assert_eq!(
+            all.iter().map(|a| &a.id).collect::<Vec<_>>(),
+            d.alerts().iter().map(|a| &a.id).collect::<Vec<_>>()
+        );
+        let (none, same) = d.alerts_touched_after(cursor);
+        assert!(none.is_empty() && same == cursor);
+        // Another address trying once is not an alert; the first one trying again grows its own.
+        let ex = login(61.0, "203.0.113.200", "someone", false).0;
+        d.observe(&ex, EndpointFacts::default());
+        let ex = login(62.0, "198.51.100.9", "user1", true).0;
+        d.observe(&ex, EndpointFacts::default());
+        let (grown, next) = d.alerts_touched_after(cursor);
+        assert!(next > cursor);
+        assert!(!grown.is_empty() && grown.len() <= all.len());
+        for a in &grown {
+            let before = all
+                .iter()
+                .find(|b| b.id == a.id)
+                .expect("an alert seen before");
+            assert!(a.requests > before.requests, "{} did not grow", a.id);
+        }
+    }
 
     #[test]
     fn failures_spread_over_one_autonomous_system_are_one_campaign() {

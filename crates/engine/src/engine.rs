@@ -182,6 +182,12 @@ impl Engine {
         self.detection.alerts()
     }
 
+    /// The alerts opened or grown since the cursor `after` (0 for all), and the next cursor
+    /// ([`Detection::alerts_touched_after`]).
+    pub fn alerts_touched_after(&self, after: u64) -> (Vec<rampart_core::Alert>, u64) {
+        self.detection.alerts_touched_after(after)
+    }
+
     /// The client fingerprint of a request, as the detectors' alerts name it (16 hex digits).
     pub fn fingerprint(ex: &Exchange) -> String {
         format!("{:016x}", rampart_detect::request::fingerprint(ex))

@@ -349,12 +349,13 @@ impl Guard {
     /// Turns alerts that are new or grew since the last pass into decisions, and keeps the
     /// actors index up to date.
     fn sync_alerts(&self, now: EventTime) {
-        let alerts = match lock(&self.engine).as_ref() {
-            Some(e) => e.alerts(),
+        let after = lock(&self.sync).cursor();
+        let (touched, cursor) = match lock(&self.engine).as_ref() {
+            Some(e) => e.alerts_touched_after(after),
             None => return,
         };
         let policy = self.policy.current();
-        let changed = lock(&self.sync).changed(alerts);
+        let changed = lock(&self.sync).changed(touched, cursor);
         if changed.is_empty() {
             lock(&self.defend).book.expire(now);
             return;

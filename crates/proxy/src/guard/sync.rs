@@ -1,7 +1,7 @@
 //! The guard's slow path: which alerts changed, what waits to be stored, the access log, and
 //! the decisions made by hand in the store (`rampart decisions add`) while the proxy runs.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::time::Instant;
 
 use rampart_core::{Alert, EventTime, Exchange, KeyedHasher};
@@ -22,8 +22,10 @@ pub(crate) struct Due {
 /// State of the slow path (behind one lock; only `on_done` and management calls take it).
 #[derive(Debug)]
 pub(crate) struct SyncState {
-    /// Alert id → (last seen, requests) at the last pass: what "changed" means.
-    seen: HashMap<String, (EventTime, u64)>,
+    /// The engine's alert cursor at the last pass: alerts touched after it have changed.
+    cursor: u64,
+    /// Alerts passed on so far.
+    known: HashSet<String>,
     pending_alerts: Vec<Alert>,
     pending_decisions: Vec<Decision>,
     removed: Vec<String>,
@@ -45,7 +47,8 @@ impl SyncState {
     ) -> Self {
         let now = Instant::now();
         Self {
-            seen: HashMap::new(),
+            cursor: 0,
+            known: HashSet::new(),
             pending_alerts: Vec::new(),
             pending_decisions: Vec::new(),
             removed: Vec::new(),
@@ -61,7 +64,7 @@ impl SyncState {
 
     /// Alerts known at the last pass.
     pub(crate) fn alerts_known(&self) -> usize {
-        self.seen.len()
+        self.known.len()
     }
 
     /// Which jobs are due at `now` (and marks them as done).
@@ -90,21 +93,21 @@ impl SyncState {
         }
     }
 
-    /// The alerts of `all` that are new or grew since the last pass. Alerts the engine no
-    /// longer holds are forgotten, so this stays as bounded as the engine's alert book.
-    pub(crate) fn changed(&mut self, all: Vec<Alert>) -> Vec<Alert> {
-        let mut next = HashMap::with_capacity(all.len());
-        let mut changed = Vec::new();
-        for alert in all {
-            let mark = (alert.last_seen, alert.requests);
-            let before = self.seen.get(&alert.id).copied();
-            next.insert(alert.id.clone(), mark);
-            if before != Some(mark) {
-                changed.push(alert);
+    /// The cursor to ask the engine for the alerts that are new or grew since the last pass.
+    pub(crate) fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// Takes the alerts the engine reports as touched since [`SyncState::cursor`], and its new
+    /// cursor; returns them. The set of known ids is as bounded as the engine's alert book.
+    pub(crate) fn changed(&mut self, touched: Vec<Alert>, cursor: u64) -> Vec<Alert> {
+        self.cursor = cursor;
+        for alert in &touched {
+            if !self.known.contains(&alert.id) {
+                self.known.insert(alert.id.clone());
             }
         }
-        self.seen = next;
-        changed
+        touched
     }
 
     pub(crate) fn remember_alerts(&mut self, alerts: Vec<Alert>) {
