@@ -251,7 +251,14 @@ impl Guard {
         }
     }
 
-    /// Writes what is pending (alerts, decisions) to the store now.
+    /// Turns alerts that are new or grew since the last pass into decisions and expires
+    /// decisions, at `now`: the part of the slow path that decides, without touching the store.
+    pub fn sync(&self, now: EventTime) {
+        self.sync_alerts(now);
+    }
+
+    /// [`Guard::sync`], then writes what is pending to the access log and the store, removes
+    /// expired decisions from the store and takes up decisions made there by hand.
     pub fn flush(&self, now: EventTime) {
         self.sync_alerts(now);
         lock(&self.sync).persist(now, &self.counters, &mut lock(&self.defend).book);

@@ -23,6 +23,10 @@ use rampart_proxy::Guard;
 /// Event time between two runs of the guard's slow path (the proxy's live cadence).
 pub(crate) const SYNC_EVERY_MS: i64 = 500;
 
+/// Event time between two writes to the store (the proxy's live `persist_every`); the passes
+/// between them only decide.
+pub(crate) const PERSIST_EVERY_MS: i64 = 5_000;
+
 /// How far a request's event time may be ahead of the last finished pass of the slow path.
 pub(crate) const SYNC_SLACK_MS: i64 = 2 * SYNC_EVERY_MS;
 
@@ -34,9 +38,9 @@ pub(crate) fn event_time(clock: &AtomicI64) -> EventTime {
     EventTime::from_unix_millis(clock.load(Ordering::Relaxed))
 }
 
-/// Runs the guard's slow path (alerts into decisions, expiry, persistence) whenever the
-/// replay's clock has moved [`SYNC_EVERY_MS`] of event time, until the task is aborted; after
-/// each pass, `synced` holds the event time it ran at.
+/// Runs the guard's slow path whenever the replay's clock has moved [`SYNC_EVERY_MS`] of event
+/// time (alerts into decisions, expiry) and writes to the store every [`PERSIST_EVERY_MS`],
+/// until the task is aborted; after each pass, `synced` holds the event time it ran at.
 pub(crate) fn spawn_event_ticker(
     guard: Arc<Guard>,
     clock: Arc<AtomicI64>,
@@ -45,6 +49,7 @@ pub(crate) fn spawn_event_ticker(
     tokio::spawn(async move {
         let mut every = tokio::time::interval(LOOK_EVERY);
         let mut last = i64::MIN;
+        let mut last_persist = i64::MIN;
         loop {
             every.tick().await;
             let now = clock.load(Ordering::Relaxed);
@@ -52,10 +57,19 @@ pub(crate) fn spawn_event_ticker(
                 continue;
             }
             last = now;
+            let persist = now.saturating_sub(last_persist) >= PERSIST_EVERY_MS;
+            if persist {
+                last_persist = now;
+            }
             let g = guard.clone();
             // The store may be slow: off the runtime's worker threads.
             let _ = tokio::task::spawn_blocking(move || {
-                g.flush(EventTime::from_unix_millis(now));
+                let t = EventTime::from_unix_millis(now);
+                if persist {
+                    g.flush(t);
+                } else {
+                    g.sync(t);
+                }
             })
             .await;
             synced.fetch_max(now, Ordering::Relaxed);
