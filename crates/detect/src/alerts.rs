@@ -253,6 +253,16 @@ impl AlertBook {
         self.stats
     }
 
+    /// Alerts held (the book never drops one it opened).
+    pub fn len(&self) -> usize {
+        self.alerts.len()
+    }
+
+    /// Whether no alert was opened yet.
+    pub fn is_empty(&self) -> bool {
+        self.alerts.is_empty()
+    }
+
     /// Every alert, with its evidence rendered from the latest figures, oldest first.
     pub fn alerts(&self) -> Vec<Alert> {
         self.touched_after(0).0

@@ -338,6 +338,11 @@ impl Detection {
         self.ordered.book.alerts()
     }
 
+    /// Alerts held so far.
+    pub fn alert_count(&self) -> usize {
+        self.ordered.book.len()
+    }
+
     /// The alerts opened or grown since the cursor `after` (0 for all), and the cursor for
     /// the next call: what a caller polling for changes needs, without copying every alert.
     pub fn alerts_touched_after(&self, after: u64) -> (Vec<Alert>, u64) {

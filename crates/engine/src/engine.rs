@@ -182,6 +182,11 @@ impl Engine {
         self.detection.alerts()
     }
 
+    /// Alerts held so far ([`Detection::alert_count`]).
+    pub fn alert_count(&self) -> usize {
+        self.detection.alert_count()
+    }
+
     /// The alerts opened or grown since the cursor `after` (0 for all), and the next cursor
     /// ([`Detection::alerts_touched_after`]).
     pub fn alerts_touched_after(&self, after: u64) -> (Vec<rampart_core::Alert>, u64) {

@@ -357,12 +357,15 @@ impl Guard {
     /// actors index up to date.
     fn sync_alerts(&self, now: EventTime) {
         let after = lock(&self.sync).cursor();
-        let (touched, cursor) = match lock(&self.engine).as_ref() {
-            Some(e) => e.alerts_touched_after(after),
+        let (touched, cursor, held) = match lock(&self.engine).as_ref() {
+            Some(e) => {
+                let (touched, cursor) = e.alerts_touched_after(after);
+                (touched, cursor, e.alert_count())
+            }
             None => return,
         };
         let policy = self.policy.current();
-        let changed = lock(&self.sync).changed(touched, cursor);
+        let changed = lock(&self.sync).changed(touched, cursor, held);
         if changed.is_empty() {
             lock(&self.defend).book.expire(now);
             return;

@@ -1,7 +1,6 @@
 //! The guard's slow path: which alerts changed, what waits to be stored, the access log, and
 //! the decisions made by hand in the store (`rampart decisions add`) while the proxy runs.
 
-use std::collections::HashSet;
 use std::time::Instant;
 
 use rampart_core::{Alert, EventTime, Exchange, KeyedHasher};
@@ -24,8 +23,8 @@ pub(crate) struct Due {
 pub(crate) struct SyncState {
     /// The engine's alert cursor at the last pass: alerts touched after it have changed.
     cursor: u64,
-    /// Alerts passed on so far.
-    known: HashSet<String>,
+    /// Alerts the engine held at the last pass.
+    known: usize,
     pending_alerts: Vec<Alert>,
     pending_decisions: Vec<Decision>,
     removed: Vec<String>,
@@ -48,7 +47,7 @@ impl SyncState {
         let now = Instant::now();
         Self {
             cursor: 0,
-            known: HashSet::new(),
+            known: 0,
             pending_alerts: Vec::new(),
             pending_decisions: Vec::new(),
             removed: Vec::new(),
@@ -64,7 +63,7 @@ impl SyncState {
 
     /// Alerts known at the last pass.
     pub(crate) fn alerts_known(&self) -> usize {
-        self.known.len()
+        self.known
     }
 
     /// Which jobs are due at `now` (and marks them as done).
@@ -98,15 +97,11 @@ impl SyncState {
         self.cursor
     }
 
-    /// Takes the alerts the engine reports as touched since [`SyncState::cursor`], and its new
-    /// cursor; returns them. The set of known ids is as bounded as the engine's alert book.
-    pub(crate) fn changed(&mut self, touched: Vec<Alert>, cursor: u64) -> Vec<Alert> {
+    /// Takes the alerts the engine reports as touched since [`SyncState::cursor`], its new
+    /// cursor and how many alerts it holds; returns the touched ones.
+    pub(crate) fn changed(&mut self, touched: Vec<Alert>, cursor: u64, held: usize) -> Vec<Alert> {
         self.cursor = cursor;
-        for alert in &touched {
-            if !self.known.contains(&alert.id) {
-                self.known.insert(alert.id.clone());
-            }
-        }
+        self.known = held;
         touched
     }
 
