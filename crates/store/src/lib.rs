@@ -52,6 +52,11 @@ pub trait Store {
     /// apply at that time (no expiry, or an expiry after it).
     fn decisions(&self, active_at: Option<EventTime>) -> Result<Vec<Decision>, StoreError>;
 
+    /// As [`Store::decisions`], only those made by hand (`rampart decisions add`): what a
+    /// running proxy takes up from the store on every write, without reading back the many
+    /// decisions it made itself.
+    fn manual_decisions(&self, active_at: Option<EventTime>) -> Result<Vec<Decision>, StoreError>;
+
     /// Removes the decision with this id; whether there was one.
     fn remove_decision(&mut self, id: &str) -> Result<bool, StoreError>;
 

@@ -13,6 +13,7 @@
 
 mod access_log;
 mod actors;
+mod applied;
 mod head;
 mod stats;
 mod sync;
@@ -39,6 +40,7 @@ pub use stats::GuardStats;
 
 use access_log::AccessLog;
 use actors::ActorIndex;
+use applied::{with_members_from, Applied, Delta};
 pub(crate) use head::Head;
 use head::{head_exchange, request_facts, EndpointFacts};
 use stats::Counters;
@@ -89,7 +91,11 @@ struct Acted {
 struct Defend {
     book: DecisionBook,
     limiter: RateLimiter,
+    applied: Applied,
 }
+
+/// Alerts whose application the slow path remembers (see `applied`).
+const APPLIED_ALERTS: usize = 65_536;
 
 /// The engine and the policy behind the proxy (see the module documentation).
 pub struct Guard {
@@ -150,6 +156,7 @@ impl Guard {
             defend: Mutex::new(Defend {
                 book,
                 limiter: RateLimiter::new(limits.max_rate_limit_keys),
+                applied: Applied::new(APPLIED_ALERTS),
             }),
             tarpit: TarpitGate::from_limits(limits),
             engine: Mutex::new(Some(engine)),
@@ -305,7 +312,7 @@ impl Guard {
         }
         let policy = self.policy.current();
         let mut defend = lock(&self.defend);
-        let Defend { book, limiter } = &mut *defend;
+        let Defend { book, limiter, .. } = &mut *defend;
         verdict(&policy, &facts, book, limiter, ex.time)
     }
 
@@ -371,13 +378,37 @@ impl Guard {
             return;
         }
         let mut made = Vec::new();
+        // What of each alert is new since it was last applied: its new members to note and to
+        // decide on (within the per-alert cap), or all of it.
+        let mut noted: Vec<std::borrow::Cow<'_, Alert>> = Vec::with_capacity(changed.len());
         {
             let mut defend = lock(&self.defend);
+            let defend = &mut *defend;
             for alert in &changed {
-                made.extend(defend.book.apply_alert(&policy, alert, now));
+                let decide = match defend.applied.delta(&policy, alert, now) {
+                    Delta::Nothing => continue,
+                    Delta::Whole => {
+                        noted.push(std::borrow::Cow::Borrowed(alert));
+                        Some(std::borrow::Cow::Borrowed(alert))
+                    }
+                    Delta::NewMembers { from, room } => {
+                        let fresh = with_members_from(alert, from, usize::MAX);
+                        let decide = match room {
+                            0 => None,
+                            r if r >= fresh.members.len() => {
+                                Some(std::borrow::Cow::Owned(fresh.clone()))
+                            }
+                            r => Some(std::borrow::Cow::Owned(with_members_from(alert, from, r))),
+                        };
+                        noted.push(std::borrow::Cow::Owned(fresh));
+                        decide
+                    }
+                };
+                let Some(alert) = decide else { continue };
+                made.extend(defend.book.apply_alert(&policy, &alert, now));
                 if actors::PROBE_KINDS.contains(&alert.detector.as_str()) {
                     // `detector: exploit_probes` in a policy covers every probe kind.
-                    let mut family = alert.clone();
+                    let mut family = alert.into_owned();
                     family.detector = "exploit_probes".into();
                     made.extend(defend.book.apply_alert(&policy, &family, now));
                 }
@@ -389,10 +420,11 @@ impl Guard {
                 .actors
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for alert in &changed {
+            for alert in &noted {
                 actors.note(alert);
             }
         }
+        drop(noted);
         self.counters.decisions_made(made.len());
         let mut sync = lock(&self.sync);
         sync.remember_alerts(changed);

@@ -1,6 +1,7 @@
 //! The guard's slow path: which alerts changed, what waits to be stored, the access log, and
 //! the decisions made by hand in the store (`rampart decisions add`) while the proxy runs.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use rampart_core::{Alert, EventTime, Exchange, KeyedHasher};
@@ -25,8 +26,12 @@ pub(crate) struct SyncState {
     cursor: u64,
     /// Alerts the engine held at the last pass.
     known: usize,
-    pending_alerts: Vec<Alert>,
-    pending_decisions: Vec<Decision>,
+    /// Alerts to store, by id: an alert that grows on every pass is written once per
+    /// store write, as it stands then.
+    pending_alerts: HashMap<String, Alert>,
+    /// Decisions to store, by id: a campaign's decisions are refreshed each time its alert
+    /// grows, and only the latest of each needs writing.
+    pending_decisions: HashMap<String, Decision>,
     removed: Vec<String>,
     store: Option<SqliteStore>,
     log: Option<AccessLog>,
@@ -48,8 +53,8 @@ impl SyncState {
         Self {
             cursor: 0,
             known: 0,
-            pending_alerts: Vec::new(),
-            pending_decisions: Vec::new(),
+            pending_alerts: HashMap::new(),
+            pending_decisions: HashMap::new(),
             removed: Vec::new(),
             store,
             log,
@@ -106,16 +111,18 @@ impl SyncState {
     }
 
     pub(crate) fn remember_alerts(&mut self, alerts: Vec<Alert>) {
-        self.pending_alerts.extend(alerts);
+        self.pending_alerts
+            .extend(alerts.into_iter().map(|a| (a.id.clone(), a)));
     }
 
     pub(crate) fn remember_decisions(&mut self, decisions: &[Decision]) {
-        self.pending_decisions.extend_from_slice(decisions);
+        self.pending_decisions
+            .extend(decisions.iter().map(|d| (d.id.clone(), d.clone())));
     }
 
     /// Forgets a decision everywhere; whether the store held it.
     pub(crate) fn forget_decision(&mut self, id: &str) -> bool {
-        self.pending_decisions.retain(|d| d.id != id);
+        self.pending_decisions.remove(id);
         match &mut self.store {
             Some(s) => s.remove_decision(id).unwrap_or_else(|e| {
                 tracing::warn!("decision {id} could not be removed from the store: {e}");
@@ -163,14 +170,18 @@ impl SyncState {
             self.pending_decisions.clear();
             return;
         };
-        let alerts = std::mem::take(&mut self.pending_alerts);
+        let alerts: Vec<Alert> = std::mem::take(&mut self.pending_alerts)
+            .into_values()
+            .collect();
         if !alerts.is_empty() {
             if let Err(e) = store.save_alerts(&alerts) {
                 counters.store_error();
                 tracing::warn!("alerts could not be stored: {e}");
             }
         }
-        let decisions = std::mem::take(&mut self.pending_decisions);
+        let decisions: Vec<Decision> = std::mem::take(&mut self.pending_decisions)
+            .into_values()
+            .collect();
         if !decisions.is_empty() {
             if let Err(e) = store.save_decisions(&decisions) {
                 counters.store_error();
@@ -186,7 +197,7 @@ impl SyncState {
             counters.store_error();
             tracing::warn!("expired decisions could not be removed: {e}");
         }
-        match store.decisions(Some(now)) {
+        match store.manual_decisions(Some(now)) {
             Ok(stored) => {
                 let manual: Vec<&Decision> = stored
                     .iter()

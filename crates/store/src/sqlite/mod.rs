@@ -249,24 +249,11 @@ impl Store for SqliteStore {
     }
 
     fn decisions(&self, active_at: Option<EventTime>) -> Result<Vec<Decision>, StoreError> {
-        // Active at `now` means `now < expires`, as `Decision::is_active` says.
-        let mut stmt = self.conn.prepare(
-            "SELECT body FROM decisions
-             WHERE (?1 IS NULL OR expires_ms IS NULL OR expires_ms > ?1)
-             ORDER BY created_ms DESC, id",
-        )?;
-        let rows = stmt.query_map(params![active_at.map(EventTime::as_unix_millis)], |r| {
-            r.get::<_, String>(0)
-        })?;
-        let mut out = Vec::new();
-        for body in rows {
-            let body = body?;
-            // A row this build cannot read (written by a newer one) is skipped, not fatal.
-            if let Ok(decision) = serde_json::from_str::<Decision>(&body) {
-                out.push(decision);
-            }
-        }
-        Ok(out)
+        self.read_decisions(active_at, false)
+    }
+
+    fn manual_decisions(&self, active_at: Option<EventTime>) -> Result<Vec<Decision>, StoreError> {
+        self.read_decisions(active_at, true)
     }
 
     fn remove_decision(&mut self, id: &str) -> Result<bool, StoreError> {
@@ -319,6 +306,40 @@ fn scope_value(scope: &Scope) -> String {
 }
 
 /// Who made the decision: `manual`, `rule:NAME` or `detector:NAME`.
+impl SqliteStore {
+    /// Stored decisions, newest first: with `active_at`, only those that apply then; with
+    /// `manual_only`, only those made by hand.
+    fn read_decisions(
+        &self,
+        active_at: Option<EventTime>,
+        manual_only: bool,
+    ) -> Result<Vec<Decision>, StoreError> {
+        // Active at `now` means `now < expires`, as `Decision::is_active` says.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM decisions
+             WHERE (?1 IS NULL OR expires_ms IS NULL OR expires_ms > ?1)
+               AND (?2 = 0 OR origin = 'manual')
+             ORDER BY created_ms DESC, id",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                active_at.map(EventTime::as_unix_millis),
+                i64::from(manual_only)
+            ],
+            |r| r.get::<_, String>(0),
+        )?;
+        let mut out = Vec::new();
+        for body in rows {
+            let body = body?;
+            // A row this build cannot read (written by a newer one) is skipped, not fatal.
+            if let Ok(decision) = serde_json::from_str::<Decision>(&body) {
+                out.push(decision);
+            }
+        }
+        Ok(out)
+    }
+}
+
 fn origin_text(origin: &Origin) -> String {
     match origin {
         Origin::Manual => "manual".into(),

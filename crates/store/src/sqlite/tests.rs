@@ -206,6 +206,35 @@ fn decisions_round_trip_through_a_reopen() {
 }
 
 #[test]
+fn manual_decisions_leaves_out_those_made_by_rules_and_detectors_and_expired_ones() {
+    use rampart_defend::Origin;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
+    let by_hand = decision("192.0.2.1", 1_000, Some(3600));
+    let expired = decision("192.0.2.2", 500, Some(1));
+    let mut by_rule = decision("192.0.2.3", 2_000, Some(3600));
+    by_rule.id = "rule-made".into();
+    by_rule.origin = Origin::Rule("block-stuffers".into());
+    let mut by_detector = decision("192.0.2.4", 3_000, None);
+    by_detector.id = "detector-made".into();
+    by_detector.origin = Origin::Detector("enumeration".into());
+    store
+        .save_decisions(&[by_hand.clone(), expired.clone(), by_rule, by_detector])
+        .unwrap();
+    let now = EventTime::from_unix_millis(10_000);
+    assert_eq!(
+        store.manual_decisions(Some(now)).unwrap(),
+        vec![by_hand.clone()]
+    );
+    assert_eq!(
+        store.manual_decisions(None).unwrap(),
+        vec![by_hand, expired],
+        "without a time, expired ones too"
+    );
+    assert_eq!(store.decisions(Some(now)).unwrap().len(), 3);
+}
+
+#[test]
 fn saving_a_decision_again_replaces_it_by_id() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&dir.path().join("r.db")).unwrap();
