@@ -147,11 +147,13 @@ impl Guard {
             },
             None => Vec::new(),
         };
-        let book = DecisionBook::from_records(stored, limits.max_decisions, now);
         let log = match &options.access_log {
             Some(path) => Some(AccessLog::open(path)?),
             None => None,
         };
+        let mut sync = SyncState::new(store, log, &options);
+        sync.note_stored_manual(&stored);
+        let book = DecisionBook::from_records(stored, limits.max_decisions, now);
         Ok(Self {
             defend: Mutex::new(Defend {
                 book,
@@ -161,7 +163,7 @@ impl Guard {
             tarpit: TarpitGate::from_limits(limits),
             engine: Mutex::new(Some(engine)),
             actors: RwLock::new(ActorIndex::new(options.max_actors)),
-            sync: Mutex::new(SyncState::new(store, log, &options)),
+            sync: Mutex::new(sync),
             hasher,
             policy,
             counters: Counters::default(),
@@ -254,7 +256,7 @@ impl Guard {
             self.sync_alerts(now);
         }
         if due.persist {
-            lock(&self.sync).persist(now, &self.counters, &mut lock(&self.defend).book);
+            self.persist(now);
         }
     }
 
@@ -268,7 +270,7 @@ impl Guard {
     /// expired decisions from the store and takes up decisions made there by hand.
     pub fn flush(&self, now: EventTime) {
         self.sync_alerts(now);
-        lock(&self.sync).persist(now, &self.counters, &mut lock(&self.defend).book);
+        self.persist(now);
     }
 
     /// Stops the engine and returns what it learned, for the caller to store; later exchanges
@@ -358,6 +360,15 @@ impl Guard {
             local.headers.insert(http::header::CONTENT_TYPE, ct);
         }
         Verdict::Respond(local)
+    }
+
+    /// Writes to the store, then takes up the decisions made there by hand. The store is
+    /// written without the decision book's lock, which requests take to be decided.
+    fn persist(&self, now: EventTime) {
+        let manual = lock(&self.sync).persist(now, &self.counters);
+        if let Some(manual) = manual {
+            manual.take_up(&mut lock(&self.defend).book, now);
+        }
     }
 
     /// Turns alerts that are new or grew since the last pass into decisions, and keeps the
@@ -514,7 +525,7 @@ impl Phases for Guard {
             self.sync_alerts(now);
         }
         if due.persist {
-            lock(&self.sync).persist(now, &self.counters, &mut lock(&self.defend).book);
+            self.persist(now);
         }
     }
 }

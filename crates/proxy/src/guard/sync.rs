@@ -1,7 +1,7 @@
 //! The guard's slow path: which alerts changed, what waits to be stored, the access log, and
 //! the decisions made by hand in the store (`rampart decisions add`) while the proxy runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use rampart_core::{Alert, EventTime, Exchange, KeyedHasher};
@@ -33,6 +33,9 @@ pub(crate) struct SyncState {
     /// grows, and only the latest of each needs writing.
     pending_decisions: HashMap<String, Decision>,
     removed: Vec<String>,
+    /// Ids of the manual decisions the store held at the last read: one missing from the next
+    /// read was removed there by another process.
+    stored_manual: HashSet<String>,
     store: Option<SqliteStore>,
     log: Option<AccessLog>,
     options: GuardOptions,
@@ -56,6 +59,7 @@ impl SyncState {
             pending_alerts: HashMap::new(),
             pending_decisions: HashMap::new(),
             removed: Vec::new(),
+            stored_manual: HashSet::new(),
             store,
             log,
             options: options.clone(),
@@ -156,9 +160,20 @@ impl SyncState {
         }
     }
 
-    /// Writes pending alerts and decisions, drops expired decisions from the store, and
-    /// picks up manual decisions added or removed in the store by another process.
-    pub(crate) fn persist(&mut self, now: EventTime, counters: &Counters, book: &mut DecisionBook) {
+    /// Remembers the ids of the manual decisions the store held when the guard started.
+    pub(crate) fn note_stored_manual(&mut self, decisions: &[Decision]) {
+        self.stored_manual = decisions
+            .iter()
+            .filter(|d| matches!(d.origin, Origin::Manual))
+            .map(|d| d.id.clone())
+            .collect();
+    }
+
+    /// Writes pending alerts and decisions, drops expired decisions from the store, and reads
+    /// back the manual decisions it holds: what another process (`rampart decisions add` or
+    /// `remove`) changed there, for [`ManualChanges::take_up`]. Takes no lock on the decision
+    /// book, so requests are decided while the store is written.
+    pub(crate) fn persist(&mut self, now: EventTime, counters: &Counters) -> Option<ManualChanges> {
         if let Some(log) = &mut self.log {
             if let Err(e) = log.flush() {
                 counters.log_error();
@@ -168,7 +183,7 @@ impl SyncState {
         let Some(store) = &mut self.store else {
             self.pending_alerts.clear();
             self.pending_decisions.clear();
-            return;
+            return None;
         };
         let alerts: Vec<Alert> = std::mem::take(&mut self.pending_alerts)
             .into_values()
@@ -199,28 +214,48 @@ impl SyncState {
         }
         match store.manual_decisions(Some(now)) {
             Ok(stored) => {
-                let manual: Vec<&Decision> = stored
+                let ids: HashSet<String> = stored.iter().map(|d| d.id.clone()).collect();
+                let gone = self
+                    .stored_manual
                     .iter()
-                    .filter(|d| matches!(d.origin, Origin::Manual))
+                    .filter(|id| !ids.contains(*id))
+                    .cloned()
                     .collect();
-                for d in &manual {
-                    if book.get(&d.id).is_none() {
-                        book.insert((*d).clone(), now);
-                    }
-                }
-                let gone: Vec<String> = book
-                    .iter()
-                    .filter(|d| matches!(d.origin, Origin::Manual))
-                    .filter(|d| !manual.iter().any(|m| m.id == d.id))
-                    .map(|d| d.id.clone())
-                    .collect();
-                for id in gone {
-                    book.remove(&id);
-                }
+                self.stored_manual = ids;
+                Some(ManualChanges { stored, gone })
             }
             Err(e) => {
                 counters.store_error();
                 tracing::warn!("stored decisions could not be read: {e}");
+                None
+            }
+        }
+    }
+}
+
+/// The manual decisions a store write read back, and those removed from the store since the
+/// previous read.
+#[derive(Debug)]
+pub(crate) struct ManualChanges {
+    stored: Vec<Decision>,
+    gone: Vec<String>,
+}
+
+impl ManualChanges {
+    /// Adds to `book` the stored manual decisions it lacks, and removes those removed from the
+    /// store. A decision made by hand in this process and not yet read back is left alone.
+    pub(crate) fn take_up(self, book: &mut DecisionBook, now: EventTime) {
+        for d in self.stored {
+            if book.get(&d.id).is_none() {
+                book.insert(d, now);
+            }
+        }
+        for id in self.gone {
+            if book
+                .get(&id)
+                .is_some_and(|d| matches!(d.origin, Origin::Manual))
+            {
+                book.remove(&id);
             }
         }
     }
