@@ -128,9 +128,35 @@ pub(crate) fn is_key_param(name: &str) -> bool {
     KEY_PARAMS.contains(&norm.as_str())
 }
 
-/// Whether a cookie name carries a session or token.
-pub(crate) fn is_session_cookie(name: &str) -> bool {
-    if name.len() > 128 {
+/// Whether a name holds, in any case, a word that every listed name, suffix and prefix holds
+/// ("sess", "sid", "auth", "token", "jwt", "remember", "logged_in"): a browser's dozens of
+/// analytics and preference cookies are passed over after one look at each byte, before
+/// anything is copied or lower-cased.
+fn has_session_word(name: &[u8]) -> bool {
+    let holds = |rest: &[u8], word: &[u8]| {
+        rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word)
+    };
+    (0..name.len()).any(|i| {
+        let rest = &name[i..];
+        match name[i].to_ascii_lowercase() {
+            b's' => holds(rest, b"sess") || holds(rest, b"sid"),
+            b'a' => holds(rest, b"auth"),
+            b't' => holds(rest, b"token"),
+            b'j' => holds(rest, b"jwt"),
+            b'r' => holds(rest, b"remember"),
+            b'l' => holds(rest, b"logged_in"),
+            _ => false,
+        }
+    })
+}
+
+/// Whether a cookie name carries a session or token: one of the usual session names
+/// (`session`, `sid`, `jsessionid`, `token`, ...), suffixes (`_session`, `.sid`, ...) or
+/// prefixes (`remember_`, `wordpress_logged_in`, ...), case-insensitive, after a `__Host-` or
+/// `__Secure-` prefix, and holding none of the words that mark a name as something else
+/// (`csrf`, `consent`, `theme`, ...).
+pub fn is_session_cookie(name: &str) -> bool {
+    if name.len() > 128 || !has_session_word(name.as_bytes()) {
         return false;
     }
     // Browsers send dozens of cookies per request: lower-case on the stack, and test the
@@ -220,18 +246,65 @@ fn authorization(value: &str) -> Option<Candidate<'_>> {
     })
 }
 
+/// The session cookies of one `Cookie` header, in order.
 fn cookies<'a>(header: &'a str, out: &mut Vec<Candidate<'a>>) {
-    for pair in header.split(';') {
-        let Some((name, value)) = pair.split_once('=') else {
+    for (name, value) in cookie_pairs(header) {
+        let name = name.trim();
+        if !is_session_cookie(name) {
             continue;
-        };
-        let (name, value) = (name.trim(), value.trim().trim_matches('"'));
-        if !value.is_empty() && is_session_cookie(name) {
+        }
+        let value = value.trim().trim_matches('"');
+        if !value.is_empty() {
             out.push(Candidate {
                 place: Place::Cookie,
                 location: name,
                 value,
             });
+        }
+    }
+}
+
+/// The `name=value` pairs of a `Cookie` header, untrimmed, skipping pieces without a `=`.
+/// `;` and `=` are ASCII, so every cut falls on a character boundary.
+pub fn cookie_pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut start = 0;
+    memchr::memchr_iter(b';', header.as_bytes())
+        .chain([header.len()])
+        .filter_map(move |end| {
+            let pair = &header[start..end];
+            start = end + 1;
+            memchr::memchr(b'=', pair.as_bytes()).map(|eq| (&pair[..eq], &pair[eq + 1..]))
+        })
+}
+
+#[cfg(test)]
+mod cookie_tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_name_holds_a_session_word() {
+        let listed = SESSION_COOKIES
+            .iter()
+            .chain(SESSION_SUFFIXES)
+            .chain(SESSION_PREFIXES);
+        for name in listed {
+            assert!(has_session_word(name.as_bytes()), "{name}");
+            let upper = name.to_ascii_uppercase();
+            assert!(has_session_word(upper.as_bytes()), "{upper}");
+            assert!(is_session_cookie(&format!("__Secure-{upper}")), "{upper}");
+        }
+        assert!(!has_session_word(b"_ga_Q1W2E3"));
+        assert!(!is_session_cookie("_ga"));
+    }
+
+    proptest::proptest! {
+        /// The same pairs as splitting on `;` and then at the first `=`.
+        #[test]
+        fn cookie_pairs_split_like_the_standard_library(header in "[a-z=; \"é]{0,40}") {
+            let want: Vec<(&str, &str)> =
+                header.split(';').filter_map(|p| p.split_once('=')).collect();
+            let got: Vec<(&str, &str)> = cookie_pairs(&header).collect();
+            proptest::prop_assert_eq!(got, want);
         }
     }
 }

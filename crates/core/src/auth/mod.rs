@@ -9,6 +9,7 @@ pub mod jwt;
 mod locate;
 mod scrub;
 
+pub use locate::{cookie_pairs, is_session_cookie};
 pub use scrub::scrubbed;
 
 #[cfg(test)]

@@ -3,97 +3,19 @@
 //! building its list of candidates: browsers send dozens of cookies, and a new client or a
 //! rotated session means reading them all.
 
-use rampart_core::auth::{Identity, SECRET_DOMAIN};
+use rampart_core::auth::{cookie_pairs, is_session_cookie, Identity, SECRET_DOMAIN};
 use rampart_core::{Exchange, KeyedHasher};
-
-/// Cookie names (lower case) that carry a session or token.
-const SESSION_COOKIES: &[&[u8]] = &[
-    b"session",
-    b"sessionid",
-    b"session_id",
-    b"session-id",
-    b"sessid",
-    b"sid",
-    b"connect.sid",
-    b"jsessionid",
-    b"phpsessid",
-    b"asp.net_sessionid",
-    b".aspxauth",
-    b"auth",
-    b"auth_token",
-    b"authtoken",
-    b"token",
-    b"jwt",
-    b"access_token",
-    b"accesstoken",
-    b"id_token",
-    b"refresh_token",
-];
-const SESSION_SUFFIXES: &[&[u8]] = &[
-    b"_session",
-    b"-session",
-    b".session",
-    b"sessionid",
-    b"_sess",
-    b"_sid",
-    b".sid",
-];
-const SESSION_PREFIXES: &[&[u8]] = &[
-    b"remember_",
-    b"remember-",
-    b"wordpress_logged_in",
-    b"aspsessionid",
-];
-/// Words that mark a name as something other than a credential.
-const NOT_CREDENTIAL: &[&[u8]] = &[
-    b"csrf",
-    b"xsrf",
-    b"websocket",
-    b"idempotency",
-    b"cache",
-    b"request-id",
-    b"correlation",
-    b"trace",
-    b"consent",
-    b"locale",
-    b"theme",
-];
-
-/// Whether a cookie name carries a session or token.
-pub(super) fn is_session_cookie(name: &str) -> bool {
-    if name.len() > 128 {
-        return false;
-    }
-    let mut buf = [0u8; 128];
-    let lower = &mut buf[..name.len()];
-    lower.copy_from_slice(name.as_bytes());
-    lower.make_ascii_lowercase();
-    if std::str::from_utf8(lower).is_err() {
-        return false;
-    }
-    let bare = lower
-        .strip_prefix(b"__host-")
-        .or_else(|| lower.strip_prefix(b"__secure-"))
-        .unwrap_or(lower);
-    let named = SESSION_COOKIES.contains(&bare)
-        || SESSION_SUFFIXES.iter().any(|s| bare.ends_with(s))
-        || SESSION_PREFIXES.iter().any(|p| bare.starts_with(p));
-    named
-        && !NOT_CREDENTIAL
-            .iter()
-            .any(|w| memchr::memmem::find(bare, w).is_some())
-}
 
 /// The identity of a request whose only credentials can be cookies: the first session cookie
 /// is the session, any session cookie is a credential, and cookies name no principal.
 pub(super) fn cookie_identity(ex: &Exchange, hasher: &KeyedHasher) -> Identity {
     for header in ex.request_headers.get_all("cookie") {
-        for pair in header.split(';') {
-            let Some((name, value)) = pair.split_once('=') else {
+        for (name, value) in cookie_pairs(header) {
+            if !is_session_cookie(name.trim()) {
                 continue;
-            };
+            }
             let value = value.trim().trim_matches('"');
-            if !value.is_empty() && is_session_cookie(name.trim()) {
+            if !value.is_empty() {
                 return Identity {
                     session: Some(hasher.tag(SECRET_DOMAIN, value.as_bytes())),
                     principal: None,
