@@ -183,12 +183,16 @@ impl Merge for Seen {
     }
 }
 
-/// The last [`Recent::CAP`] distinct client addresses, newest last. Addresses are kept as
-/// 16-byte IPv6 (IPv4 mapped, `::ffff:a.b.c.d`, and given back as IPv4), so that the
-/// duplicate check on every push is a scan of plain integers.
+/// A ring of the last [`Recent::CAP`] client addresses pushed (one pushed twice in a row counts
+/// once), given back distinct, newest last. Addresses are kept as 16-byte IPv6 (IPv4 mapped,
+/// `::ffff:a.b.c.d`, and given back as IPv4). A push writes one slot: duplicates further back
+/// are dropped when the addresses are read, which is rare (an alert naming them), instead of
+/// searched for on every push, which is not (every request of a fingerprint many clients share).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recent {
     ips: Vec<u128>,
+    /// Once the ring is full: the slot of the oldest address, written next.
+    next: u8,
 }
 
 fn to_bits(ip: IpAddr) -> u128 {
@@ -206,29 +210,40 @@ impl Recent {
     /// How many addresses are kept.
     pub const CAP: usize = 64;
 
-    /// Remembers `ip`, dropping the oldest when full.
+    /// Remembers `ip`, overwriting the oldest when full.
     pub fn push(&mut self, ip: IpAddr) {
         let bits = to_bits(ip);
-        if self.ips.last() == Some(&bits) {
+        let next = usize::from(self.next);
+        if self.ips.len() < Self::CAP {
+            if self.ips.last() != Some(&bits) {
+                self.ips.push(bits);
+            }
             return;
         }
-        if let Some(pos) = self.ips.iter().position(|x| *x == bits) {
-            self.ips.remove(pos);
-        } else if self.ips.len() == Self::CAP {
-            self.ips.remove(0);
+        if self.ips[(next + Self::CAP - 1) % Self::CAP] != bits {
+            self.ips[next] = bits;
+            self.next = ((next + 1) % Self::CAP) as u8;
         }
-        self.ips.push(bits);
     }
 
-    /// The addresses kept, oldest first.
+    /// The distinct addresses kept, oldest first (an address by its newest sighting).
     pub fn ips(&self) -> Vec<IpAddr> {
-        self.ips.iter().map(|&b| from_bits(b)).collect()
+        let (newer, older) = self
+            .ips
+            .split_at(usize::from(self.next).min(self.ips.len()));
+        let mut out: Vec<u128> = Vec::with_capacity(self.ips.len());
+        for &bits in newer.iter().rev().chain(older.iter().rev()) {
+            if !out.contains(&bits) {
+                out.push(bits);
+            }
+        }
+        out.into_iter().rev().map(from_bits).collect()
     }
 
     /// Takes the addresses out, leaving the ring empty.
     pub fn take(&mut self) -> Vec<IpAddr> {
         let ips = self.ips();
-        self.ips = Vec::new();
+        *self = Self::default();
         ips
     }
 
@@ -544,6 +559,16 @@ mod tests {
         let v6: IpAddr = "2001:db8::7".parse().unwrap();
         r.push(v6);
         assert_eq!(r.take().last(), Some(&v6));
+        // An address seen again further back is named once, by its newest sighting.
+        let a = IpAddr::from([10, 0, 0, 1]);
+        for i in 0..200u32 {
+            r.push(IpAddr::from(i.to_be_bytes()));
+            r.push(a);
+        }
+        let ips = r.ips();
+        assert_eq!(ips.len(), Recent::CAP / 2 + 1);
+        assert_eq!(ips.last(), Some(&a));
+        assert_eq!(ips[0], IpAddr::from(168u32.to_be_bytes()));
     }
 
     #[test]
