@@ -11,8 +11,10 @@
 # detectors, a policy whose rules only monitor (so the load generator's single address is never
 # blocked and every request goes upstream), and its access log off; its inventory and alerts are
 # built as in production. A second Rampart with detection off and no policy shows what the
-# proxying and discovery cost alone. Each target is run three times and the best requests/s is
-# kept.
+# proxying and discovery cost alone; Rampart's data plane with no hooks (the `rampart-proxy`
+# example: routing, limits, forwarding, recording, no engine) and a bare keep-alive proxy on
+# hyper alone (the `bare_hyper` example) show what is Rampart's and what is hyper's and tokio's.
+# Each target is run three times and the best requests/s is kept.
 #
 # Needs nginx and wrk (Debian: `apt-get install nginx-light wrk`; installed when missing and
 # running as root). Binds 127.0.0.1 only. Writes only under bench/data/proxy/. Prints a markdown
@@ -44,9 +46,13 @@ RMP=$(free_port)
 API=$(free_port)
 PLAIN=$(free_port)
 PLAIN_API=$(free_port)
+NOHOOK=$(free_port)
+BARE=$(free_port)
 
 cargo build --release -q -p rampart
+cargo build --release -q -p rampart-proxy --example proxy --example bare_hyper
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/rampart"
+EXAMPLES="${CARGO_TARGET_DIR:-$PWD/target}/release/examples"
 
 pids=()
 cleanup() {
@@ -125,6 +131,15 @@ proxy:
   upstreams:
     api: { servers: ["127.0.0.1:$UP"], max_idle_per_server: 64 }
 EOF
+# The data plane alone: the proxy library with no hooks.
+cat > "$DIR/nohook.yaml" <<EOF
+listen:
+  - addr: 127.0.0.1:$NOHOOK
+routes:
+  - { path_prefix: /, upstream: api }
+upstreams:
+  api: { servers: ["127.0.0.1:$UP"], max_idle_per_server: 64 }
+EOF
 rm -f "$DIR"/rampart.db* "$DIR"/plain/rampart.db*
 
 cat > "$DIR/ids.lua" <<'EOF'
@@ -143,6 +158,8 @@ taskset -c 0 "$NGINX" -c "$DIR/nginx.conf" -p "$DIR/nginx" & pids+=($!)
 taskset -c 0 "$BIN" proxy --config "$DIR/rampart.yaml" > "$DIR/rampart.log" 2>&1 & pids+=($!)
 RAMPART_PID=$!
 taskset -c 0 "$BIN" proxy --config "$DIR/plain/rampart.yaml" > "$DIR/plain/rampart.log" 2>&1 & pids+=($!)
+taskset -c 0 "$EXAMPLES/proxy" "$DIR/nohook.yaml" > "$DIR/nohook.log" 2>&1 & pids+=($!)
+taskset -c 0 "$EXAMPLES/bare_hyper" "127.0.0.1:$BARE" "127.0.0.1:$UP" > "$DIR/bare.log" 2>&1 & pids+=($!)
 
 wait_port() {
   for _ in $(seq 1 100); do
@@ -153,7 +170,7 @@ wait_port() {
   cat "$DIR/rampart.log" >&2
   exit 1
 }
-wait_port "$UP"; wait_port "$NGX"; wait_port "$RMP"; wait_port "$PLAIN"
+wait_port "$UP"; wait_port "$NGX"; wait_port "$RMP"; wait_port "$PLAIN"; wait_port "$NOHOOK"; wait_port "$BARE"
 
 # run PORT: best of three wrk runs → "req_per_s p50_ms p99_ms non2xx".
 run() {
@@ -188,11 +205,15 @@ to_ms() {
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$RMP/" >/dev/null 2>&1
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$NGX/" >/dev/null 2>&1
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$PLAIN/" >/dev/null 2>&1
+taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$NOHOOK/" >/dev/null 2>&1
+taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$BARE/" >/dev/null 2>&1
 
 read -r d_rps d_p50 d_p99 d_bad < <(run "$UP")
 read -r n_rps n_p50 n_p99 n_bad < <(run "$NGX")
 read -r r_rps r_p50 r_p99 r_bad < <(run "$RMP")
 read -r p_rps p_p50 p_p99 p_bad < <(run "$PLAIN")
+read -r h_rps h_p50 h_p99 h_bad < <(run "$NOHOOK")
+read -r b_rps b_p50 b_p99 b_bad < <(run "$BARE")
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$RAMPART_PID/status" 2>/dev/null || echo 0)
 
 echo "| target | requests/s | p50 | p99 | non-2xx | vs nginx |"
@@ -203,6 +224,10 @@ awk -v r="$r_rps" -v n="$n_rps" -v p50="$r_p50" -v p99="$r_p99" -v np99="$n_p99"
   'BEGIN{printf "| rampart proxy, every detector on | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
 awk -v r="$p_rps" -v n="$n_rps" -v p50="$p_p50" -v p99="$p_p99" -v np99="$n_p99" -v bad="$p_bad" \
   'BEGIN{printf "| rampart proxy, detection off, no policy | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
+awk -v r="$h_rps" -v n="$n_rps" -v p50="$h_p50" -v p99="$h_p99" -v np99="$n_p99" -v bad="$h_bad" \
+  'BEGIN{printf "| reference: the data plane alone (rampart-proxy, no hooks, no engine) | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
+awk -v r="$b_rps" -v n="$n_rps" -v p50="$b_p50" -v p99="$b_p99" -v np99="$n_p99" -v bad="$b_bad" \
+  'BEGIN{printf "| reference: bare hyper proxy (no Rampart) | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
 echo
 echo "$CONNS connections, ${SECS} s per run, best of 3; proxies pinned to CPU 0, wrk and the upstream to CPU 1."
 echo "rampart peak RSS: $((rss_kb / 1024)) MB; $(nproc) CPUs: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')"

@@ -17,6 +17,10 @@ use hyper::Response;
 use hyper_util::rt::TokioIo;
 use rampart_proxy::{NoopPhases, Proxy, ProxyConfig};
 
+/// The allocator of the `rampart` binary, so that benchmark figures compare like with like.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

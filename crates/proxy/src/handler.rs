@@ -213,15 +213,18 @@ async fn proceed(
     // one that is not a host) is refused before anyone acts on it: routing by one host while
     // the upstream reads another is how requests are smuggled past a proxy.
     if let Err(why) = check_host(&parts, conn) {
+        rec.with(|st| st.keep_request_headers(&parts.headers));
         return Reply::failure(shared, Failure::BadRequest { why });
     }
 
     // Phase 1: the hook sees the request head first.
     let verdict = rec
         .with(|st| {
-            call_hook("on_request_head", || {
+            let verdict = call_hook("on_request_head", || {
                 shared.phases.on_request_head(&mut st.ctx, &parts)
-            })
+            });
+            st.keep_request_headers(&parts.headers);
+            verdict
         })
         .unwrap_or(Ok(Verdict::Continue));
     match verdict {

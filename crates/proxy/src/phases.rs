@@ -185,6 +185,14 @@ pub struct RequestCtx {
     pub(crate) head: Option<Box<crate::guard::Head>>,
 }
 
+impl RequestCtx {
+    /// Whether `on_done` needs the request headers in the record: not when the guard's head
+    /// exchange holds every one of them already.
+    pub(crate) fn needs_request_headers(&self) -> bool {
+        !self.head.as_ref().is_some_and(|h| h.every_header)
+    }
+}
+
 /// Anything kept alive for exactly the length of a `Delay` (see [`RequestCtx::delay_guard`]).
 pub struct DelayGuard {
     _held: Box<dyn std::any::Any + Send + Sync>,
@@ -252,7 +260,8 @@ pub struct Completed {
     pub uri: Uri,
     /// Requested host, lower case, without port.
     pub host: Option<String>,
-    /// Request headers as the client sent them.
+    /// Request headers as the client sent them (left empty when the proxy's own guard kept
+    /// them, converted, with the request head in the context).
     pub request_headers: HeaderMap,
     /// Response status sent to the client; `None` when none was sent.
     pub status: Option<StatusCode>,

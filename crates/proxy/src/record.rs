@@ -34,6 +34,17 @@ pub(crate) struct RecState {
     started: Instant,
 }
 
+impl RecState {
+    /// Keeps the request headers for `on_done`, unless the request-head hook already holds
+    /// all of them converted in the context (the guard's head exchange), which `on_done`
+    /// reads instead: copying them on the data path would be for nothing.
+    pub(crate) fn keep_request_headers(&mut self, headers: &HeaderMap) {
+        if self.ctx.needs_request_headers() {
+            self.request_headers = headers.clone();
+        }
+    }
+}
+
 /// Shared by the handler and both body taps; `on_done` is queued when it drops.
 pub(crate) struct Recording {
     state: Mutex<Option<RecState>>,
@@ -56,7 +67,9 @@ impl Recording {
             method: parts.method.clone(),
             uri: parts.uri.clone(),
             version: parts.version,
-            request_headers: parts.headers.clone(),
+            // Filled in by the handler once the request-head hook has run, and only when the
+            // hook kept no copy of its own (see `RecState::keep_request_headers`).
+            request_headers: HeaderMap::new(),
             status: None,
             response_headers: HeaderMap::new(),
             request_body: None,

@@ -161,6 +161,34 @@ mod tests {
     }
 
     #[test]
+    fn the_record_copies_request_headers_only_when_the_head_lacks_some() {
+        let (parts, ()) = Request::builder()
+            .uri("/")
+            .header("user-agent", "curl/8")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let mut c = ctx();
+        assert!(
+            c.needs_request_headers(),
+            "no head judged: the record needs them"
+        );
+        c.head = Some(Box::new(head_exchange(&c, &parts)));
+        assert!(!c.needs_request_headers(), "the head holds every header");
+        let (odd, ()) = Request::builder()
+            .uri("/")
+            .header("x-odd", HeaderValue::from_bytes(b"caf\xe9").unwrap())
+            .body(())
+            .unwrap()
+            .into_parts();
+        c.head = Some(Box::new(head_exchange(&c, &odd)));
+        assert!(
+            c.needs_request_headers(),
+            "a header the head could not hold"
+        );
+    }
+
+    #[test]
     fn a_header_that_is_not_text_is_noticed() {
         let (parts, ()) = Request::builder()
             .uri("/")
