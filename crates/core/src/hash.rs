@@ -1,4 +1,5 @@
-//! Keyed hashing for secrets and personal data, and a fast unkeyed hash for sketches.
+//! Keyed hashing for secrets and personal data, a fast keyed hash for in-memory caches of
+//! attacker-chosen values, and a fast unkeyed hash for sketches.
 
 use std::fmt;
 
@@ -36,7 +37,12 @@ impl TryFrom<String> for HashTag {
 #[derive(Clone)]
 pub struct KeyedHasher {
     key: [u8; 32],
+    /// XXH3 secret for [`KeyedHasher::cache_hash`], derived from the key.
+    cache_secret: [u8; CACHE_SECRET_BYTES],
 }
+
+/// Size of the XXH3 secret behind [`KeyedHasher::cache_hash`] (XXH3's default secret size).
+const CACHE_SECRET_BYTES: usize = 192;
 
 impl fmt::Debug for KeyedHasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -47,7 +53,35 @@ impl fmt::Debug for KeyedHasher {
 impl KeyedHasher {
     /// A hasher with the given 32-byte key.
     pub fn new(key: [u8; 32]) -> Self {
-        Self { key }
+        let mut cache_secret = [0u8; CACHE_SECRET_BYTES];
+        let mut h = blake3::Hasher::new_keyed(&key);
+        h.update(b"rampart cache-hash secret");
+        h.finalize_xof().fill(&mut cache_secret);
+        Self { key, cache_secret }
+    }
+
+    /// A fast 64-bit hash (XXH3) of `bytes` under a secret derived from the key, for
+    /// in-memory caches keyed by values a client chooses (cookies, credentials, user agents),
+    /// where a hit skips work or reuses an earlier answer. XXH3's public default secret lets
+    /// anyone craft inputs that collide, and so make a malicious value pass for a clean one
+    /// already cached; under a secret nobody outside the process knows, that cannot be done
+    /// offline. Not for anything kept or compared across processes with other keys.
+    pub fn cache_hash(&self, bytes: &[u8]) -> u64 {
+        xxhash_rust::xxh3::xxh3_64_with_secret(bytes, &self.cache_secret)
+    }
+
+    /// The secret behind [`KeyedHasher::cache_hash`], for a streaming XXH3
+    /// (`Xxh3::with_secret`) that hashes several parts as one.
+    pub fn cache_secret(&self) -> [u8; CACHE_SECRET_BYTES] {
+        self.cache_secret
+    }
+
+    /// A 64-bit seed derived from the key, for chaining short parts into a cache key with
+    /// seeded XXH3 (each part's seed then depends on a secret).
+    pub fn cache_seed(&self) -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.cache_secret[CACHE_SECRET_BYTES - 8..]);
+        u64::from_le_bytes(b)
     }
 
     /// The tag of `value` in `domain` (for example `"session"`, `"principal"`).
@@ -89,6 +123,38 @@ mod tests {
         let s: String = t.into();
         assert_eq!(s.len(), 32);
         assert_eq!(HashTag::try_from(s).unwrap(), t);
+    }
+
+    #[test]
+    fn cache_hashes_resist_the_collisions_the_public_secret_allows() {
+        // XXH3 multiplies the two halves of each 16-byte block, each XORed with its secret: a
+        // block whose first 8 bytes equal the public secret's contributes 0, whatever its
+        // other 8 bytes are.
+        const PUBLIC_SECRET_START: [u8; 8] = [0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe];
+        let craft = |free: &[u8; 8]| {
+            let mut v = PUBLIC_SECRET_START.to_vec();
+            v.extend_from_slice(free);
+            v.extend_from_slice(b"session=abcdefgh");
+            v
+        };
+        let (clean, malicious) = (craft(b"AAAAAAAA"), craft(b"${jndi:x"));
+        assert_ne!(clean, malicious);
+        assert_eq!(
+            fast_hash(&clean),
+            fast_hash(&malicious),
+            "public secret: crafted"
+        );
+        let k = KeyedHasher::new([3; 32]);
+        assert_ne!(k.cache_hash(&clean), k.cache_hash(&malicious));
+        assert_eq!(
+            k.cache_hash(&clean),
+            KeyedHasher::new([3; 32]).cache_hash(&clean)
+        );
+        assert_ne!(
+            k.cache_hash(&clean),
+            KeyedHasher::new([4; 32]).cache_hash(&clean)
+        );
+        assert_ne!(k.cache_seed(), KeyedHasher::new([4; 32]).cache_seed());
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! together, yet a client sends the same cookies and tokens on request after request. The cache
 //! maps a fast hash of the credential-bearing parts of a request (`Authorization`, `Cookie`,
 //! key headers, key parameters of the query) to the session, principal and credential flag
-//! they give. It is two-way set-associative and fixed in size (48 bytes a slot): a collision
-//! only costs a recomputation. It holds keyed hashes only, never a credential. A request whose
+//! they give. It is two-way set-associative and fixed in size (48 bytes a slot): two keys
+//! meeting in one set only cost a recomputation. The key is hashed under the hasher's secret
+//! (`KeyedHasher::cache_hash`), so two credentials cannot be crafted to share a cached identity. It holds keyed hashes only, never a credential. A request whose
 //! only credentials can be cookies (most browser traffic) is read by a lean pass over its
 //! cookies rather than by the full credential locator.
 
@@ -67,7 +68,7 @@ impl CredentialCache {
 
     /// The identity of `ex`, from the cache when its credential-bearing parts were seen.
     pub fn identity(&mut self, ex: &Exchange, hasher: &KeyedHasher) -> Identity {
-        self.lookup(credential_key(ex), false, ex, hasher)
+        self.lookup(credential_key(ex, hasher), false, ex, hasher)
     }
 
     /// The identity of `ex` given the hash of its credential-bearing parts (`None` when it has
@@ -119,8 +120,10 @@ impl CredentialCache {
 
 /// A hash of every part of the request that can carry a credential; `None` when none can
 /// (no such header, no query), which is the common case of logs without headers.
-fn credential_key(ex: &Exchange) -> Option<u64> {
-    let mut h = Xxh3::new();
+/// Keyed by the hasher's cache secret, so that two credentials cannot be crafted to share a
+/// cached identity.
+fn credential_key(ex: &Exchange, hasher: &KeyedHasher) -> Option<u64> {
+    let mut h = Xxh3::with_secret(hasher.cache_secret());
     let mut any = false;
     for (name, value) in ex.request_headers.iter() {
         if name == "authorization" || name == "cookie" || has(name, b"key") || has(name, b"token") {

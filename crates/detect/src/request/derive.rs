@@ -74,13 +74,24 @@ struct Headers<'a> {
     cookies_only: bool,
 }
 
-/// Chains `bytes` into the hash `h`. Inputs longer than 240 bytes are hashed unseeded and
-/// folded in, since XXH3 derives a whole secret for a seeded long input.
-fn mix(bytes: &[u8], h: u64) -> u64 {
+/// Chains `bytes` into the hash `h`. Inputs longer than 240 bytes are hashed under the cache
+/// secret (or unseeded without a hasher) and folded in, since XXH3 derives a whole secret for
+/// a seeded long input. `h` starts from the hasher's secret cache seed, so every seeded step
+/// depends on a secret too.
+fn mix(bytes: &[u8], h: u64, hasher: Option<&KeyedHasher>) -> u64 {
     if bytes.len() <= 240 {
         xxh3_64_with_seed(bytes, h)
     } else {
-        (xxh3_64(bytes) ^ h.rotate_left(23)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        (cache_hash(bytes, hasher) ^ h.rotate_left(23)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+/// The hasher's secret-keyed cache hash; XXH3 unkeyed without one (the fingerprint's pass,
+/// which uses none of the keyed parts).
+fn cache_hash(bytes: &[u8], hasher: Option<&KeyedHasher>) -> u64 {
+    match hasher {
+        Some(k) => k.cache_hash(bytes),
+        None => xxh3_64(bytes),
     }
 }
 
@@ -154,14 +165,21 @@ pub fn fingerprint(ex: &Exchange) -> u64 {
     headers(ex).fingerprint
 }
 
+/// [`headers_keyed`] without a hasher: the cookie hash and credential key unkeyed.
+fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
+    headers_keyed(ex, None)
+}
+
 /// The user agent, the fingerprint (a hash of the header names in order, the user agent and
 /// the accept-language value), the cookie count, and a hash of every header that can carry a
-/// credential (`None` when none can).
-fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
+/// credential (`None` when none can). The cookie hash and the credential key feed caches whose
+/// hits skip work (the probe scan of a cookie found clean) or reuse an identity, so with a
+/// hasher they are keyed by its secret: colliding cookies or tokens cannot be crafted.
+fn headers_keyed<'a>(ex: &'a Exchange, hasher: Option<&KeyedHasher>) -> Headers<'a> {
     let mut fingerprint = FINGERPRINT_SEED;
     let mut ua = None;
     let mut cookies = 0usize;
-    let mut key = 0u64;
+    let mut key = hasher.map_or(0, KeyedHasher::cache_seed);
     let mut any = false;
     let mut cookies_only = true;
     let mut cookie_hash = 0;
@@ -178,7 +196,7 @@ fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
                 if memchr::memchr(b'=', v).is_some() {
                     cookies += memchr::memchr_iter(b';', v).count() + 1;
                 }
-                let hash = xxh3_64(v).max(1);
+                let hash = cache_hash(v, hasher).max(1);
                 if cookie_hash == 0 {
                     cookie_hash = hash;
                 }
@@ -186,12 +204,12 @@ fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
                 any = true;
             }
             "authorization" => {
-                key = mix(value.as_bytes(), key ^ AUTHORIZATION_SEED);
+                key = mix(value.as_bytes(), key ^ AUTHORIZATION_SEED, hasher);
                 any = true;
                 cookies_only = false;
             }
             _ if may_carry_key(name.as_bytes()) => {
-                key = mix(value.as_bytes(), key ^ xxh3_64(name.as_bytes()));
+                key = mix(value.as_bytes(), key ^ xxh3_64(name.as_bytes()), hasher);
                 any = true;
                 cookies_only = false;
             }
@@ -203,8 +221,8 @@ fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
         // defeat the cache.
         for (name, value) in ex.query_pairs() {
             if !value.is_empty() && is_key_param(name) {
-                key = mix(name.as_bytes(), key ^ QUERY_SEED);
-                key = mix(value.as_bytes(), key);
+                key = mix(name.as_bytes(), key ^ QUERY_SEED, hasher);
+                key = mix(value.as_bytes(), key, hasher);
                 any = true;
                 cookies_only = false;
             }
@@ -272,12 +290,12 @@ pub(super) fn build<'a>(
         xxh3_64(ex.method.as_bytes()),
     );
     let (shape, endpoint_key) = shape_keyed(&ex.path, seed);
-    let h = headers(ex);
+    let h = headers_keyed(ex, Some(hasher));
     let identity = cache.lookup(h.credential_key, h.cookies_only, ex, hasher);
     let object_key = shape.object.map_or(0, object_hash);
     let login = login::attempt(ex, &config.login_paths, hasher);
     let ua_facts = match agents {
-        Some(a) => a.facts(h.ua),
+        Some(a) => a.facts(h.ua, hasher),
         None if h.ua.is_empty() => UaFacts::default(),
         None => UaFacts::of(h.ua),
     };
@@ -437,6 +455,42 @@ mod tests {
         let only_cookies = ex(&[("cookie", "sid=1")], Some("q=1"));
         let cookies = headers(&only_cookies);
         assert!(cookies.cookies_only && cookies.credential_key.is_some());
+    }
+
+    #[test]
+    fn cache_keys_depend_on_the_hasher_secret_and_the_fingerprint_does_not() {
+        let long_cookie = format!("sid=abc; prefs={}", "x".repeat(300));
+        let base = ex(
+            &[
+                ("user-agent", "Mozilla/5.0 (X11) Chrome/142.0.0.0"),
+                ("cookie", long_cookie.as_str()),
+                ("authorization", "Bearer t-1"),
+            ],
+            Some("api_key=s3"),
+        );
+        let (a, b) = (KeyedHasher::new([1; 32]), KeyedHasher::new([2; 32]));
+        let (ka, kb) = (
+            headers_keyed(&base, Some(&a)),
+            headers_keyed(&base, Some(&b)),
+        );
+        assert_ne!(ka.cookie_hash, kb.cookie_hash);
+        assert_ne!(ka.credential_key, kb.credential_key);
+        let again = headers_keyed(&base, Some(&KeyedHasher::new([1; 32])));
+        assert_eq!(
+            (again.cookie_hash, again.credential_key),
+            (ka.cookie_hash, ka.credential_key)
+        );
+        assert_eq!(ka.fingerprint, kb.fingerprint);
+        assert_eq!(ka.fingerprint, fingerprint(&base));
+        // Under one key, other credentials still give another key.
+        let other = Exchange {
+            query: Some("api_key=s4".into()),
+            ..base.clone()
+        };
+        assert_ne!(
+            headers_keyed(&other, Some(&a)).credential_key,
+            ka.credential_key
+        );
     }
 
     #[test]

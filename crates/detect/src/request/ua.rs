@@ -1,7 +1,7 @@
 //! What the user agent declares, judged once per distinct user agent: most traffic comes from a
 //! few of them, and detectors ask on every request.
 
-use rampart_core::fast_hash;
+use rampart_core::KeyedHasher;
 
 /// Facts read off a user agent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -57,8 +57,9 @@ impl UaFacts {
 }
 
 /// A direct-mapped memo of [`UaFacts`] by user-agent hash; a collision only costs a
-/// recomputation (the stored hash is 64 bits and the text is compared by hash alone, so two
-/// user agents would have to collide in 64 bits to share facts).
+/// recomputation. The text is compared by its hash alone, so the hash is keyed
+/// ([`KeyedHasher::cache_hash`]): a scripting client cannot craft a user agent that collides
+/// with a browser's cached one and be read as that browser.
 #[derive(Debug, Clone)]
 pub struct UaCache {
     slots: Vec<(u64, UaFacts)>,
@@ -72,12 +73,12 @@ impl UaCache {
         }
     }
 
-    /// The facts of `ua`.
-    pub fn facts(&mut self, ua: &str) -> UaFacts {
+    /// The facts of `ua`, memoised under `hasher`'s cache hash.
+    pub fn facts(&mut self, ua: &str, hasher: &KeyedHasher) -> UaFacts {
         if ua.is_empty() {
             return UaFacts::default();
         }
-        let h = fast_hash(ua.as_bytes()) | 1;
+        let h = hasher.cache_hash(ua.as_bytes()) | 1;
         let idx = (h >> 7) as usize & (self.slots.len() - 1);
         let slot = &mut self.slots[idx];
         if slot.0 == h {
@@ -109,10 +110,11 @@ mod tests {
         let monitor = UaFacts::of("UptimeRobot/2.0");
         assert!(!monitor.claims_browser && monitor.declared_bot);
         let mut cache = UaCache::new(4);
-        assert_eq!(cache.facts("UptimeRobot/2.0"), monitor);
-        assert_eq!(cache.facts("UptimeRobot/2.0"), monitor);
-        assert_eq!(cache.facts(""), UaFacts::default());
+        let k = crate::testing::hasher();
+        assert_eq!(cache.facts("UptimeRobot/2.0", &k), monitor);
+        assert_eq!(cache.facts("UptimeRobot/2.0", &k), monitor);
+        assert_eq!(cache.facts("", &k), UaFacts::default());
         let long = "é".repeat(2000);
-        assert_eq!(cache.facts(&long), UaFacts::of(&long));
+        assert_eq!(cache.facts(&long, &k), UaFacts::of(&long));
     }
 }
