@@ -14,7 +14,7 @@
 # proxying and discovery cost alone; Rampart's data plane with no hooks (the `rampart-proxy`
 # example: routing, limits, forwarding, recording, no engine) and a bare keep-alive proxy on
 # hyper alone (the `bare_hyper` example) show what is Rampart's and what is hyper's and tokio's.
-# Each target is run three times and the best requests/s is kept.
+# Every target is run once per round, three rounds, and its best requests/s is kept.
 #
 # Needs nginx and wrk (Debian: `apt-get install nginx-light wrk`; installed when missing and
 # running as root). Binds 127.0.0.1 only. Writes only under bench/data/proxy/. Prints a markdown
@@ -172,24 +172,15 @@ wait_port() {
 }
 wait_port "$UP"; wait_port "$NGX"; wait_port "$RMP"; wait_port "$PLAIN"; wait_port "$NOHOOK"; wait_port "$BARE"
 
-# run PORT: best of three wrk runs → "req_per_s p50_ms p99_ms non2xx".
-run() {
-  local best="" line=""
-  for _ in 1 2 3; do
-    local out
-    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$DIR/ids.lua" "http://127.0.0.1:$1/" 2>&1)
-    local rps p50 p99 bad
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-    bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-    bad=${bad:-0}
-    if [ -z "$best" ] || awk "BEGIN{exit !($rps > $best)}"; then
-      best=$rps
-      line="$rps $(to_ms "$p50") $(to_ms "$p99") $bad"
-    fi
-  done
-  echo "$line"
+# once PORT: one wrk run → "req_per_s p50_ms p99_ms non2xx".
+once() {
+  local out rps p50 p99 bad
+  out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$DIR/ids.lua" "http://127.0.0.1:$1/" 2>&1)
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
 }
 
 # to_ms VALUE: wrk's latency ("850.00us", "1.20ms", "2.00s") in milliseconds.
@@ -208,12 +199,23 @@ taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$PLAIN/
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$NOHOOK/" >/dev/null 2>&1
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$BARE/" >/dev/null 2>&1
 
-read -r d_rps d_p50 d_p99 d_bad < <(run "$UP")
-read -r n_rps n_p50 n_p99 n_bad < <(run "$NGX")
-read -r r_rps r_p50 r_p99 r_bad < <(run "$RMP")
-read -r p_rps p_p50 p_p99 p_bad < <(run "$PLAIN")
-read -r h_rps h_p50 h_p99 h_bad < <(run "$NOHOOK")
-read -r b_rps b_p50 b_p99 b_bad < <(run "$BARE")
+# Three rounds, each running every target once in turn, so that a slow minute of a shared
+# machine falls on all of them alike; each target's best round is kept.
+declare -A best
+for _ in 1 2 3; do
+  for port in "$UP" "$NGX" "$RMP" "$PLAIN" "$NOHOOK" "$BARE"; do
+    line=$(once "$port")
+    if [ -z "${best[$port]:-}" ] || awk -v a="${line%% *}" -v b="${best[$port]%% *}" 'BEGIN{exit !(a > b)}'; then
+      best[$port]=$line
+    fi
+  done
+done
+read -r d_rps d_p50 d_p99 d_bad <<<"${best[$UP]}"
+read -r n_rps n_p50 n_p99 n_bad <<<"${best[$NGX]}"
+read -r r_rps r_p50 r_p99 r_bad <<<"${best[$RMP]}"
+read -r p_rps p_p50 p_p99 p_bad <<<"${best[$PLAIN]}"
+read -r h_rps h_p50 h_p99 h_bad <<<"${best[$NOHOOK]}"
+read -r b_rps b_p50 b_p99 b_bad <<<"${best[$BARE]}"
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$RAMPART_PID/status" 2>/dev/null || echo 0)
 
 echo "| target | requests/s | p50 | p99 | non-2xx | vs nginx |"
@@ -229,7 +231,7 @@ awk -v r="$h_rps" -v n="$n_rps" -v p50="$h_p50" -v p99="$h_p99" -v np99="$n_p99"
 awk -v r="$b_rps" -v n="$n_rps" -v p50="$b_p50" -v p99="$b_p99" -v np99="$n_p99" -v bad="$b_bad" \
   'BEGIN{printf "| reference: bare hyper proxy (no Rampart) | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
 echo
-echo "$CONNS connections, ${SECS} s per run, best of 3; proxies pinned to CPU 0, wrk and the upstream to CPU 1."
+echo "$CONNS connections, ${SECS} s per run, best of 3 interleaved rounds; proxies pinned to CPU 0, wrk and the upstream to CPU 1."
 echo "rampart peak RSS: $((rss_kb / 1024)) MB; $(nproc) CPUs: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')"
 # inspected PORT DIR: "observed of requests (share)" from a Rampart's metrics, over every run.
 inspected() {
