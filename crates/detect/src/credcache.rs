@@ -6,9 +6,10 @@
 //! key headers, key parameters of the query) to the session, principal and credential flag
 //! they give. It is two-way set-associative and fixed in size (48 bytes a slot): two keys
 //! meeting in one set only cost a recomputation. The key is hashed under the hasher's secret
-//! (`KeyedHasher::cache_hash`), so two credentials cannot be crafted to share a cached identity. It holds keyed hashes only, never a credential. A request whose
-//! only credentials can be cookies (most browser traffic) is read by a lean pass over its
-//! cookies rather than by the full credential locator.
+//! (`KeyedHasher::cache_hash`), so two credentials cannot be crafted to share a cached
+//! identity. It holds keyed hashes only, never a credential. A request whose only credentials
+//! can be cookies (most browser traffic) is read by a lean pass over its cookies rather than by
+//! the full credential locator.
 
 mod cookies;
 
