@@ -121,7 +121,7 @@ mod tests {
             response_body: BodySample::default(),
             duration: Duration::from_micros(1500),
             outcome: Outcome::Proxied,
-            upstream_server: Some("127.0.0.1:9000".into()),
+            upstream_server: Some(http::uri::Authority::from_static("127.0.0.1:9000")),
         };
         let ex = c.to_exchange();
         assert_eq!(ex.client, Some("1.2.3.4".parse().unwrap()));

@@ -6,6 +6,7 @@
 //! address. Hop-by-hop headers are stripped in both directions.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Mutex, PoisonError};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use ipnet::IpNet;
@@ -13,7 +14,6 @@ use ipnet::IpNet;
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 
 /// The peer address in canonical form (an IPv4-mapped IPv6 address becomes IPv4).
 pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
@@ -161,6 +161,63 @@ pub(crate) fn apply(headers: &mut HeaderMap, hop: &Hop<'_>) {
     }
 }
 
+/// The names [`apply`] sets or removes.
+fn forwarding_names() -> [&'static HeaderName; 4] {
+    [
+        &X_FORWARDED_FOR,
+        &header::FORWARDED,
+        &X_FORWARDED_PROTO,
+        &X_FORWARDED_HOST,
+    ]
+}
+
+/// The forwarding headers of one connection's untrusted peer. They depend only on the peer,
+/// the scheme and the host the request named, which stay the same from one request of a
+/// kept-alive connection to the next: built once, they are handed out as shared values.
+#[derive(Default)]
+pub(crate) struct ForwardCache(Mutex<Option<CachedHop>>);
+
+struct CachedHop {
+    host: Option<String>,
+    values: [Option<HeaderValue>; 4],
+}
+
+/// [`apply`], with the values for an untrusted peer taken from `cache` when the host is the
+/// one they were built for. A trusted peer's chains depend on what it sent, so they are built
+/// each time.
+pub(crate) fn apply_cached(headers: &mut HeaderMap, hop: &Hop<'_>, cache: &ForwardCache) {
+    if hop.trusted {
+        apply(headers, hop);
+        return;
+    }
+    let mut slot = cache.0.lock().unwrap_or_else(PoisonError::into_inner);
+    let fresh = match slot.as_ref() {
+        Some(c) => c.host.as_deref() != hop.host,
+        None => true,
+    };
+    if fresh {
+        // From an untrusted peer every incoming value is replaced, so what `apply` gives on
+        // an empty head is what it gives on any head.
+        let mut built = HeaderMap::with_capacity(4);
+        apply(&mut built, hop);
+        *slot = Some(CachedHop {
+            host: hop.host.map(str::to_owned),
+            values: forwarding_names().map(|n| built.get(n).cloned()),
+        });
+    }
+    let Some(cached) = slot.as_ref() else { return };
+    for (name, value) in forwarding_names().into_iter().zip(&cached.values) {
+        match value {
+            Some(v) => {
+                headers.insert(name.clone(), v.clone());
+            }
+            None => {
+                headers.remove(name);
+            }
+        }
+    }
+}
+
 /// Appends an address in its usual text form; IPv4, the common case, without the formatter.
 fn push_ip(out: &mut String, ip: IpAddr) {
     match ip {
@@ -263,13 +320,16 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
 
 /// Whether a header is hop-by-hop by its name alone (`Connection` may name more).
 fn is_hop_by_hop(name: &HeaderName, keep_upgrade: bool) -> bool {
-    *name == header::CONNECTION
-        || *name == KEEP_ALIVE
-        || *name == header::TE
-        || *name == header::TRAILER
-        || *name == header::TRANSFER_ENCODING
-        || (*name == header::UPGRADE && !keep_upgrade)
-        || name.as_str().starts_with("proxy-")
+    // Names are lower case; the first letter rules out almost every header at once.
+    let s = name.as_str();
+    match s.as_bytes().first() {
+        Some(b'c') => s == "connection",
+        Some(b'k') => s == "keep-alive",
+        Some(b't') => s == "te" || s == "trailer" || s == "transfer-encoding",
+        Some(b'u') => !keep_upgrade && s == "upgrade",
+        Some(b'p') => s.starts_with("proxy-"),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -402,6 +462,40 @@ mod tests {
         assert_eq!(h["forwarded"], "for=1.1.1.1, for=\"[::1]\";proto=http");
         assert_eq!(h["x-forwarded-proto"], "https");
         assert!(!h.contains_key("x-forwarded-host"));
+    }
+
+    #[test]
+    fn cached_values_are_the_ones_apply_gives() {
+        let cache = ForwardCache::default();
+        let forged = [
+            ("x-forwarded-for", "6.6.6.6"),
+            ("forwarded", "for=6.6.6.6"),
+            ("x-forwarded-host", "evil.example"),
+            ("x-forwarded-proto", "gopher"),
+            ("accept", "*/*"),
+        ];
+        let hosts = [
+            Some("shop.example"),
+            Some("shop.example"),
+            Some("api.example:8443"),
+            None,
+            Some("shop.example"),
+        ];
+        for (peer, trusted) in [("203.0.113.9", false), ("10.0.0.1", true)] {
+            for host in hosts {
+                let hop = Hop {
+                    peer: ip(peer),
+                    trusted,
+                    proto: "https",
+                    host,
+                };
+                let mut expected = headers(&forged);
+                apply(&mut expected, &hop);
+                let mut got = headers(&forged);
+                apply_cached(&mut got, &hop, &cache);
+                assert_eq!(got, expected, "peer {peer}, host {host:?}");
+            }
+        }
     }
 
     #[test]

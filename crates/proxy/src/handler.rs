@@ -278,7 +278,7 @@ async fn proceed(
     let trusted = forwarded::is_trusted(conn.peer.ip(), &shared.config.trusted_proxies);
     let mut headers = std::mem::take(&mut parts.headers);
     forwarded::strip_hop_by_hop(&mut headers, websocket);
-    forwarded::apply(
+    forwarded::apply_cached(
         &mut headers,
         &Hop {
             peer: conn.peer.ip(),
@@ -286,6 +286,7 @@ async fn proceed(
             proto: conn.scheme.as_str(),
             host: raw_host.as_deref(),
         },
+        &conn.forward_cache,
     );
     // The target's authority (HTTP/2, absolute form) is the host the request was routed by,
     // so it is the one the upstream gets (RFC 9112 §3.2.2: a `Host` beside it is ignored).
@@ -348,7 +349,7 @@ async fn proceed(
                 req.headers_mut().insert(header::HOST, v);
             }
         }
-        rec.with(|st| st.upstream_server = Some(authority.to_string()));
+        rec.with(|st| st.upstream_server = Some(authority.clone()));
 
         let sent = send(pool, server, req, body_sent.take(), timeout).await;
         match sent {

@@ -62,6 +62,8 @@ pub(crate) struct ConnInfo {
     multiplexed: AtomicBool,
     /// The last `Host` value of this connection found to be a valid host.
     valid_host: Mutex<String>,
+    /// The forwarding headers its requests get upstream.
+    pub(crate) forward_cache: crate::forwarded::ForwardCache,
 }
 
 impl ConnInfo {
@@ -86,6 +88,7 @@ impl ConnInfo {
             head_since: AtomicU64::new(0),
             multiplexed: AtomicBool::new(false),
             valid_host: Mutex::new(String::new()),
+            forward_cache: Default::default(),
         }
     }
 

@@ -276,7 +276,7 @@ pub struct Completed {
     /// How it ended.
     pub outcome: Outcome,
     /// The upstream server used (`host:port`), when one was.
-    pub upstream_server: Option<String>,
+    pub upstream_server: Option<http::uri::Authority>,
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub(crate) struct RecState {
     pub(crate) request_body: Option<BodySample>,
     pub(crate) response_body: Option<BodySample>,
     pub(crate) outcome: Outcome,
-    pub(crate) upstream_server: Option<String>,
+    pub(crate) upstream_server: Option<http::uri::Authority>,
     started: Instant,
 }
 

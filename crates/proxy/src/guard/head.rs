@@ -124,7 +124,7 @@ mod tests {
             },
             duration: Duration::from_micros(750),
             outcome: Outcome::Proxied,
-            upstream_server: Some("127.0.0.1:9000".into()),
+            upstream_server: Some(http::uri::Authority::from_static("127.0.0.1:9000")),
         }
     }
 
