@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::json_walk::JsonNode;
+
 /// JSON types seen for a field (bit set).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -25,16 +27,16 @@ impl Types {
     /// An array.
     pub const ARRAY: u8 = 64;
 
-    /// The type of one JSON value.
-    pub fn of(v: &Value) -> u8 {
-        match v {
-            Value::Null => Self::NULL,
-            Value::Bool(_) => Self::BOOLEAN,
-            Value::Number(n) if n.is_i64() || n.is_u64() => Self::INTEGER,
-            Value::Number(_) => Self::NUMBER,
-            Value::String(_) => Self::STRING,
-            Value::Object(_) => Self::OBJECT,
-            Value::Array(_) => Self::ARRAY,
+    /// The type of one value met by [`crate::json_walk`].
+    pub fn of(node: JsonNode<'_>) -> u8 {
+        match node {
+            JsonNode::Null => Self::NULL,
+            JsonNode::Bool(_) => Self::BOOLEAN,
+            JsonNode::Int(_) => Self::INTEGER,
+            JsonNode::Float(_) => Self::NUMBER,
+            JsonNode::Str(_) => Self::STRING,
+            JsonNode::Object => Self::OBJECT,
+            JsonNode::Array => Self::ARRAY,
         }
     }
 
@@ -135,11 +137,11 @@ pub struct FieldFacts {
 }
 
 impl FieldFacts {
-    /// Records a JSON value.
-    pub fn observe(&mut self, v: &Value) {
+    /// Records a JSON value met by [`crate::json_walk`].
+    pub fn observe(&mut self, node: JsonNode<'_>) {
         self.count += 1;
-        self.types.0 |= Types::of(v);
-        if let Value::String(s) = v {
+        self.types.0 |= Types::of(node);
+        if let JsonNode::Str(s) = node {
             self.formats.0 |= Formats::of(s);
         }
     }
@@ -187,56 +189,22 @@ pub const MAX_VISITED: usize = 10_000;
 /// Deepest nesting visited in one JSON document.
 pub const MAX_DEPTH: usize = 16;
 
-/// Calls `f(path, value)` for every value of a JSON document, depth first, with paths like
-/// `user.email` and `items[].id` (the root is `$`). Bounded by [`MAX_DEPTH`] and
-/// [`MAX_VISITED`].
-pub fn walk(doc: &Value, f: &mut dyn FnMut(&str, &Value)) {
-    let mut visited = 0usize;
-    let mut path = String::new();
-    walk_inner(doc, &mut path, 0, &mut visited, f);
-}
-
-fn walk_inner(
-    v: &Value,
-    path: &mut String,
-    depth: usize,
-    visited: &mut usize,
-    f: &mut dyn FnMut(&str, &Value),
-) {
-    if *visited >= MAX_VISITED || depth > MAX_DEPTH {
-        return;
-    }
-    *visited += 1;
-    f(if path.is_empty() { "$" } else { path }, v);
-    match v {
-        Value::Object(map) => {
-            for (k, child) in map {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                // Field names are attacker-chosen: cut them (at 64 characters; a name of at
-                // most 64 bytes is whole).
-                if k.len() <= 64 {
-                    path.push_str(k);
+/// Calls `f(path, value)` for every value of a parsed JSON document in the schema's sample
+/// (see [`crate::json_walk`]), depth first, with paths like `user.email` and `items[].id` (the
+/// root is `$`). Bounded by [`MAX_DEPTH`] and [`MAX_VISITED`].
+pub fn walk(doc: &Value, f: &mut dyn FnMut(&str, JsonNode<'_>)) {
+    crate::json_walk::walk_value(doc, &mut |place, node| {
+        if place.sampled {
+            f(
+                if place.path.is_empty() {
+                    "$"
                 } else {
-                    path.extend(k.chars().take(64));
-                }
-                walk_inner(child, path, depth + 1, visited, f);
-                path.truncate(len);
-            }
+                    place.path
+                },
+                node,
+            );
         }
-        Value::Array(items) => {
-            let len = path.len();
-            path.push_str("[]");
-            // Arrays are homogeneous in practice: a few items tell the shape.
-            for child in items.iter().take(8) {
-                walk_inner(child, path, depth + 1, visited, f);
-            }
-            path.truncate(len);
-        }
-        _ => {}
-    }
+    });
 }
 
 /// Rebuilds an OpenAPI schema from flattened field facts (`$`, `user`, `user.email`,

@@ -16,6 +16,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+use crate::json_walk::{JsonNode, JsonPlace};
 use names::NameHints;
 use scan::Patterns;
 
@@ -218,9 +219,48 @@ impl Classifier {
     /// [`MAX_JSON_VALUES`] values). Fields are named by path, `a.b`, with arrays as `a[]`; the
     /// name rules use the nearest object key.
     pub fn classify_json(&self, doc: &serde_json::Value, out: &mut Vec<Finding>) {
-        let mut path = String::new();
-        let mut budget = MAX_JSON_VALUES;
-        self.walk(doc, &mut path, &NameHints::default(), 0, &mut budget, out);
+        crate::json_walk::walk_value(doc, &mut |place, node| {
+            self.classify_json_node(place, node, out)
+        });
+    }
+
+    /// One value of a JSON document met by [`crate::json_walk`]; values outside its
+    /// every-value scope are left alone.
+    pub fn classify_json_node(
+        &self,
+        place: &JsonPlace<'_>,
+        node: JsonNode<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        if !place.every {
+            return;
+        }
+        let field = (!place.path.is_empty()).then_some(place.path);
+        match node {
+            JsonNode::Str(s) => {
+                let hints = NameHints::of(place.key);
+                self.value(&hints, field, s, true, out);
+            }
+            JsonNode::Int(i) => {
+                let hints = NameHints::of(place.key);
+                // An integer of at most seven characters matches no pattern, and only a
+                // phone or social security name makes a number sensitive: no need to spell it.
+                let short = (-999_999..=9_999_999).contains(&i);
+                if short && !hints.phone && !hints.ssn {
+                    return;
+                }
+                self.value(&hints, field, &i.to_string(), false, out);
+            }
+            JsonNode::Float(f) => {
+                let hints = NameHints::of(place.key);
+                // Spelled as JSON spells it.
+                let Some(n) = serde_json::Number::from_f64(f) else {
+                    return;
+                };
+                self.value(&hints, field, &n.to_string(), false, out);
+            }
+            JsonNode::Null | JsonNode::Bool(_) | JsonNode::Object | JsonNode::Array => {}
+        }
     }
 
     /// Free text: a form body (`a=1&b=2`) is classified field by field; anything else is
@@ -256,68 +296,5 @@ impl Classifier {
         };
         self.patterns.scan(value, hints, false, &mut sink);
         scan::by_name(value, hints, is_string, &mut sink);
-    }
-
-    fn walk(
-        &self,
-        v: &serde_json::Value,
-        path: &mut String,
-        hints: &NameHints,
-        depth: usize,
-        budget: &mut usize,
-        out: &mut Vec<Finding>,
-    ) {
-        if *budget == 0 {
-            return;
-        }
-        *budget -= 1;
-        match v {
-            serde_json::Value::String(s) => {
-                let f = (!path.is_empty()).then_some(path.as_str());
-                self.value(hints, f, s, true, out);
-            }
-            serde_json::Value::Number(n) => {
-                // An integer of at most seven characters matches no pattern, and only a
-                // phone or social security name makes a number sensitive: no need to spell it.
-                let short = n
-                    .as_i64()
-                    .is_some_and(|i| (-999_999..=9_999_999).contains(&i));
-                if short && !hints.phone && !hints.ssn {
-                    return;
-                }
-                let f = (!path.is_empty()).then_some(path.as_str());
-                self.value(hints, f, &n.to_string(), false, out);
-            }
-            serde_json::Value::Array(items) => {
-                if depth >= MAX_JSON_DEPTH {
-                    return;
-                }
-                let len = path.len();
-                path.push_str("[]");
-                for item in items {
-                    self.walk(item, path, hints, depth + 1, budget, out);
-                }
-                path.truncate(len);
-            }
-            serde_json::Value::Object(map) => {
-                if depth >= MAX_JSON_DEPTH {
-                    return;
-                }
-                let len = path.len();
-                for (key, item) in map {
-                    if *budget == 0 {
-                        break;
-                    }
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(key);
-                    let child_hints = NameHints::of(Some(key));
-                    self.walk(item, path, &child_hints, depth + 1, budget, out);
-                    path.truncate(len);
-                }
-            }
-            serde_json::Value::Bool(_) | serde_json::Value::Null => {}
-        }
     }
 }

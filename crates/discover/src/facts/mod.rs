@@ -23,7 +23,8 @@ pub use sensitive::{SensitiveFacts, Side};
 
 use crate::auth::{credentials, CredentialKind};
 use crate::classify::Classifier;
-use crate::schema::{walk, FieldFacts};
+use crate::json_walk::{self, JsonNode};
+use crate::schema::FieldFacts;
 
 /// Caps on what one endpoint keeps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,42 +273,63 @@ impl EndpointFacts {
         ctx: &FactsContext<'_>,
     ) -> Vec<crate::classify::Finding> {
         let mut findings = Vec::new();
-        let doc = if json {
-            serde_json::from_slice::<serde_json::Value>(bytes).ok()
-        } else {
-            None
-        };
-        let Some(doc) = doc else {
+        if !json {
             let text = String::from_utf8_lossy(bytes);
             ctx.classifier.classify_text(&text, &mut findings);
             return findings;
-        };
-        ctx.classifier.classify_json(&doc, &mut findings);
+        }
         let max = ctx.limits.max_body_fields;
-        let fields = match status {
-            None => &mut self.request_fields,
+        let mut fields = match status {
+            None => Some(&mut self.request_fields),
             Some(s) => {
                 if !self.response_fields.contains_key(&s)
                     && self.response_fields.len() >= ctx.limits.max_body_statuses
                 {
                     self.dropped += 1;
-                    return findings;
+                    None
+                } else {
+                    Some(self.response_fields.entry(s).or_default())
                 }
-                self.response_fields.entry(s).or_default()
             }
         };
         let mut dropped = 0;
-        walk(&doc, &mut |path, v| {
+        let mut learn = |path: &str, node: JsonNode<'_>| {
+            let Some(fields) = fields.as_deref_mut() else {
+                return;
+            };
+            let path = if path.is_empty() { "$" } else { path };
             if let Some(f) = fields.get_mut(path) {
-                f.observe(v);
+                f.observe(node);
             } else if fields.len() < max {
                 let mut f = FieldFacts::default();
-                f.observe(v);
+                f.observe(node);
                 fields.insert(path.to_owned(), f);
             } else {
                 dropped += 1;
             }
+        };
+        // The parser stops at the first syntax error. The values before it have taught the
+        // schema (a body cut at the inspection limit still shows the shape of its first items);
+        // the classification starts again on the whole body as text, so that nothing after the
+        // error goes unscanned.
+        let parsed = json_walk::walk_bytes(bytes, &mut |place, node| {
+            ctx.classifier
+                .classify_json_node(place, node, &mut findings);
+            if place.sampled {
+                learn(place.path, node);
+            }
         });
+        if parsed.is_err() {
+            findings.clear();
+            let text = String::from_utf8_lossy(bytes);
+            ctx.classifier.classify_text(&text, &mut findings);
+        }
+        // A status whose body taught nothing gets no schema.
+        if let Some(s) = status {
+            if self.response_fields.get(&s).is_some_and(BTreeMap::is_empty) {
+                self.response_fields.remove(&s);
+            }
+        }
         self.dropped += dropped;
         findings
     }

@@ -35,14 +35,7 @@ fn exchange(status: u16, auth: Option<&str>) -> Exchange {
 
 #[test]
 fn observes_parameters_fields_and_sensitive_data() {
-    let (h, c, l) = ctx_parts();
-    let ctx = FactsContext {
-        hasher: &h,
-        classifier: &c,
-        limits: &l,
-    };
-    let mut f = EndpointFacts::default();
-    f.observe(&exchange(200, None), &ctx);
+    let f = observed(&exchange(200, None));
     assert_eq!(f.hits(), 1);
     assert_eq!(f.query["page"].types.0, crate::schema::Types::INTEGER);
     assert_eq!(f.query["email"].formats.single(), Some("email"));
@@ -134,4 +127,43 @@ fn decoding_handles_bad_escapes() {
     assert_eq!(decode("a+b"), "a b");
     assert_eq!(decode("100%"), "100%");
     assert_eq!(decode("%zz%4"), "%zz%4");
+}
+
+/// The facts of one exchange.
+fn observed(ex: &Exchange) -> EndpointFacts {
+    let (h, c, l) = ctx_parts();
+    let ctx = FactsContext {
+        hasher: &h,
+        classifier: &c,
+        limits: &l,
+    };
+    let mut f = EndpointFacts::default();
+    f.observe(ex, &ctx);
+    f
+}
+
+fn body_exchange(body: &[u8]) -> Exchange {
+    Exchange {
+        response_body: Some(Body::sample(Some("application/json".into()), body)),
+        ..exchange(200, None)
+    }
+}
+
+#[test]
+fn a_json_body_cut_short_teaches_its_prefix_and_is_scanned_as_text() {
+    let f = observed(&body_exchange(
+        br#"{"items": [{"id": 1, "owner": "bob@example.com"}, {"id": 2, "own"#,
+    ));
+    let fields = &f.response_fields[&200];
+    assert_eq!(fields["items[].id"].count, 2);
+    assert_eq!(fields["items[].owner"].formats.single(), Some("email"));
+    // Found once, by the text scan, not once more by the walk that stopped.
+    assert_eq!(f.sensitive[&SensitiveClass::Email].in_response, 1);
+}
+
+#[test]
+fn a_body_labelled_json_that_is_not_gets_no_schema() {
+    let f = observed(&body_exchange(b"<html>mail bob@example.com</html>"));
+    assert!(!f.response_fields.contains_key(&200));
+    assert_eq!(f.sensitive[&SensitiveClass::Email].in_response, 1);
 }
