@@ -31,6 +31,7 @@ use http::uri::Authority;
 use rampart_core::BODY_SAMPLE_LIMIT;
 use serde::{Deserialize, Serialize};
 
+use crate::priority::InspectPriority;
 use crate::units;
 
 /// The whole proxy configuration.
@@ -64,11 +65,12 @@ pub struct ProxyConfig {
     /// so a slow consumer never slows or grows the data path. Each record holds up to two body
     /// samples, so the default (1024) bounds the queue at about 128 MiB.
     pub done_queue: usize,
-    /// Scheduling niceness of the thread that feeds finished exchanges to the engine (Linux;
-    /// 0 to 19). Above 0 the threads serving requests get the CPU first when they compete
-    /// with it, so inspection never adds latency; under saturation the queue fills and the
-    /// exchanges it cannot take are counted in `done_dropped` instead.
-    pub inspect_nice: i32,
+    /// How the thread that feeds finished exchanges to the engine is scheduled (Linux):
+    /// `idle` (the default: only on CPU time requests leave over, giving the CPU up at once
+    /// when a request is ready), or a niceness from 0 (the priority of requests) to 19. Under
+    /// saturation the queue fills and the exchanges it cannot take are counted in
+    /// `done_dropped`; requests are never slowed for inspection.
+    pub inspect_nice: InspectPriority,
 }
 
 impl Default for ProxyConfig {
@@ -84,7 +86,7 @@ impl Default for ProxyConfig {
             on_hook_error: FailMode::Open,
             max_delay: Duration::from_secs(30),
             done_queue: 1024,
-            inspect_nice: 10,
+            inspect_nice: InspectPriority::Idle,
         }
     }
 }
@@ -536,11 +538,11 @@ impl ProxyConfig {
                 "use at most 64KiB; bodies still stream in full, only the sample is capped",
             );
         }
-        if !(0..=19).contains(&self.inspect_nice) {
+        if !self.inspect_nice.is_valid() {
             push(
                 "inspect_nice".into(),
                 format!("{} is not a niceness from 0 to 19", self.inspect_nice),
-                "leave it out for the default (10), or 0 to run inspection at the priority of requests",
+                "leave it out for the default (`idle`: only spare CPU time), or 0 to run inspection at the priority of requests",
             );
         }
         if self.done_queue == 0 {
@@ -698,6 +700,17 @@ inspect_body_bytes: 4096
     }
 
     #[test]
+    fn inspection_is_idle_by_default_and_takes_a_niceness() {
+        let base = "listen: [{ addr: 127.0.0.1:8080 }]\nroutes: [{ path_prefix: /, upstream: api }]\nupstreams: { api: { servers: ['127.0.0.1:9000'] } }\n";
+        let default = ProxyConfig::from_yaml(base).unwrap();
+        assert_eq!(default.inspect_nice, InspectPriority::Idle);
+        let nice = ProxyConfig::from_yaml(&format!("{base}inspect_nice: 10\n")).unwrap();
+        assert_eq!(nice.inspect_nice, InspectPriority::Nice(10));
+        let err = ProxyConfig::from_yaml(&format!("{base}inspect_nice: lowest\n")).unwrap_err();
+        assert!(err.to_string().contains("idle"), "{err}");
+    }
+
+    #[test]
     fn every_problem_is_reported_with_field_and_fix() {
         let text = "
 listen:
@@ -710,6 +723,7 @@ upstreams:
 timeouts: { idle: 0s }
 limits: { max_header_bytes: 100 }
 inspect_body_bytes: 1MiB
+inspect_nice: 25
 ";
         let err = ProxyConfig::from_yaml(text).unwrap_err();
         let fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
@@ -725,6 +739,7 @@ inspect_body_bytes: 1MiB
                 "timeouts.idle",
                 "limits.max_header_bytes",
                 "inspect_body_bytes",
+                "inspect_nice",
             ]
         );
         assert!(err.problems.iter().all(|p| !p.fix.is_empty()));

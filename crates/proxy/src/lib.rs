@@ -59,5 +59,6 @@ pub use phases::{
     BodySample, Completed, DelayGuard, HookError, LocalResponse, NoopPhases, Outcome, Phases,
     RequestCtx, RouteInfo, Scheme, Verdict,
 };
+pub use priority::InspectPriority;
 pub use server::{BoundProxy, Drained, Proxy};
 pub use stats::ProxyStats;

@@ -3,8 +3,7 @@
 //! response body) lets go of it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{sync_channel, SyncSender, TryRecvError, TrySendError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
 const MIN_NAP: Duration = Duration::from_millis(1);
@@ -135,10 +134,23 @@ impl Drop for Recording {
 }
 
 /// The bounded queue in front of the `on_done` thread.
+///
+/// The data path only ever *tries* to take the queue's lock: when the `on_done` thread holds
+/// it (to take everything queued, a pointer swap) or the queue is full, the record is dropped
+/// and counted. A lock-free ring would not do: its senders wait for a receiver that has claimed
+/// a slot to finish reading it, and a receiver that runs at a low priority can be kept off the
+/// CPU for a long time in between, with the data path spinning behind it.
 #[derive(Clone)]
 pub(crate) struct DoneQueue {
-    tx: SyncSender<(RequestCtx, Completed)>,
+    inbox: Arc<Inbox>,
     stats: Arc<Stats>,
+}
+
+type Item = (RequestCtx, Completed);
+
+struct Inbox {
+    queued: Mutex<Vec<Item>>,
+    capacity: usize,
 }
 
 impl DoneQueue {
@@ -146,55 +158,73 @@ impl DoneQueue {
     ///
     /// The thread polls the queue with short naps instead of blocking on it: a blocked receiver
     /// would make every request pay a wake-up system call on the data path. The nap grows from
-    /// 1 ms to 20 ms while the queue stays empty.
+    /// 1 ms to 20 ms while the queue stays empty. The thread ends once every sender is gone
+    /// and the queue is empty.
     ///
-    /// The thread runs at niceness `nice` (see `ProxyConfig::inspect_nice`).
+    /// The thread is scheduled as `priority` says (see `ProxyConfig::inspect_nice`).
     pub(crate) fn start(
         phases: Arc<dyn Phases>,
         stats: Arc<Stats>,
         capacity: usize,
-        nice: i32,
+        priority: crate::priority::InspectPriority,
     ) -> std::io::Result<Self> {
-        let (tx, rx) = sync_channel::<(RequestCtx, Completed)>(capacity.max(1));
+        let capacity = capacity.max(1);
+        let inbox = Arc::new(Inbox {
+            queued: Mutex::new(Vec::with_capacity(capacity.min(4096))),
+            capacity,
+        });
+        let worker_inbox = inbox.clone();
         let worker_stats = stats.clone();
         std::thread::Builder::new()
             .name("rampart-proxy-done".into())
             .spawn(move || {
-                crate::priority::lower_this_thread(nice);
+                crate::priority::lower_this_thread(priority);
                 let mut nap = MIN_NAP;
+                let mut batch: Vec<Item> = Vec::with_capacity(capacity.min(4096));
                 loop {
-                    match rx.try_recv() {
-                        Ok((ctx, record)) => {
-                            nap = MIN_NAP;
-                            let result =
-                                catch_unwind(AssertUnwindSafe(|| phases.on_done(ctx, record)));
-                            if result.is_err() {
-                                stats::inc(&worker_stats.hook_failures);
-                                tracing::error!(
-                                    phase = "on_done",
-                                    "hook panicked; the record is lost, traffic is unaffected"
-                                );
-                            }
+                    {
+                        let mut queued = worker_inbox
+                            .queued
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner);
+                        std::mem::swap(&mut *queued, &mut batch);
+                    }
+                    if batch.is_empty() {
+                        if Arc::strong_count(&worker_inbox) == 1 {
+                            break;
                         }
-                        Err(TryRecvError::Empty) => {
-                            std::thread::sleep(nap);
-                            nap = (nap * 2).min(MAX_NAP);
+                        std::thread::sleep(nap);
+                        nap = (nap * 2).min(MAX_NAP);
+                        continue;
+                    }
+                    nap = MIN_NAP;
+                    for (ctx, record) in batch.drain(..) {
+                        let result = catch_unwind(AssertUnwindSafe(|| phases.on_done(ctx, record)));
+                        if result.is_err() {
+                            stats::inc(&worker_stats.hook_failures);
+                            tracing::error!(
+                                phase = "on_done",
+                                "hook panicked; the record is lost, traffic is unaffected"
+                            );
                         }
-                        Err(TryRecvError::Disconnected) => break,
                     }
                 }
             })?;
-        Ok(Self { tx, stats })
+        Ok(Self { inbox, stats })
     }
 
-    /// Queues a record without ever blocking the data path; a full queue drops and counts it.
+    /// Queues a record without ever waiting on the data path; a full or busy queue drops and
+    /// counts it.
     fn send(&self, ctx: RequestCtx, record: Completed) {
-        match self.tx.try_send((ctx, record)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                stats::inc(&self.stats.done_dropped);
-            }
-            Err(TrySendError::Disconnected(_)) => {}
+        let queued = match self.inbox.queued.try_lock() {
+            Ok(q) => Some(q),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        match queued {
+            Some(mut q) if q.len() < self.inbox.capacity => q.push((ctx, record)),
+            // Dropped after the lock is let go: a record's drop frees its buffers.
+            _ => stats::inc(&self.stats.done_dropped),
         }
     }
 }
