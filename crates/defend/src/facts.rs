@@ -28,8 +28,9 @@ pub struct InventoryFacts {
 /// An alert currently active about the request's actor (or address, session, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveAlert {
-    /// The detector that raised it (`credential_stuffing`, ...).
-    pub detector: String,
+    /// The detector that raised it (`credential_stuffing`, ...); shared, so that handing the
+    /// alerts of an address to each of its requests copies no text.
+    pub detector: std::sync::Arc<str>,
     /// Its severity.
     pub severity: Severity,
 }

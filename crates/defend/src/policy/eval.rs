@@ -50,7 +50,7 @@ impl Test {
                 detectors,
                 min_severity,
             } => f.alerts.iter().any(|a| {
-                (detectors.is_empty() || detectors.contains(&a.detector))
+                (detectors.is_empty() || detectors.iter().any(|d| **d == *a.detector))
                     && min_severity.is_none_or(|s| a.severity >= s)
             }),
             Test::MinRisk(n) => f.actor_risk.is_some_and(|r| r >= *n),

@@ -46,10 +46,10 @@ impl ActorIndex {
                 }
             }
             let list = self.by_ip.entry(ip).or_default();
-            match list.iter_mut().find(|a| a.detector == detector) {
+            match list.iter_mut().find(|a| &*a.detector == detector) {
                 Some(a) => a.severity = a.severity.max(alert.severity),
                 None => list.push(ActiveAlert {
-                    detector: detector.to_owned(),
+                    detector: detector.into(),
                     severity: alert.severity,
                 }),
             }

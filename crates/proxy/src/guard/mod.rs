@@ -304,9 +304,9 @@ impl Guard {
                 rampart_engine::ProbeKind::PathTraversal => ("path_traversal", Severity::Medium),
             };
             for detector in [name, "exploit_probes"] {
-                if !facts.alerts.iter().any(|a| a.detector == detector) {
+                if !facts.alerts.iter().any(|a| &*a.detector == detector) {
                     facts.alerts.push(ActiveAlert {
-                        detector: detector.to_owned(),
+                        detector: detector.into(),
                         severity,
                     });
                 }
