@@ -285,32 +285,48 @@ fn set(headers: &mut HeaderMap, name: &HeaderName, value: &str) {
 /// `Trailer`, `Transfer-Encoding`, `Upgrade` and every `Proxy-*`. With `keep_upgrade` (a
 /// WebSocket handshake) `Upgrade` survives and `Connection: upgrade` is set again.
 pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
-    // One pass over the names says whether there is anything to strip: most requests carry
-    // no hop-by-hop header but `Connection: keep-alive`.
-    let mut doomed: Vec<HeaderName> = Vec::new();
+    // One pass over the names says what there is to strip: most requests carry no hop-by-hop
+    // header, and most responses only `Connection: keep-alive`, which is removed without
+    // collecting anything.
+    let mut fixed: [Option<HeaderName>; 6] = Default::default();
+    let mut found = 0;
+    let mut others: Vec<HeaderName> = Vec::new();
     for name in headers.keys() {
-        if is_hop_by_hop(name, keep_upgrade) {
-            doomed.push(name.clone());
+        if !is_hop_by_hop(name, keep_upgrade) {
+            continue;
+        }
+        if name.as_str().starts_with("proxy-") {
+            others.push(name.clone());
+        } else if found < fixed.len() {
+            // `keys` names each header once, and six names are hop-by-hop by themselves.
+            fixed[found] = Some(name.clone());
+            found += 1;
         }
     }
-    for v in headers.get_all(header::CONNECTION) {
-        let Ok(v) = v.to_str() else { continue };
-        for token in v.split(',') {
-            let token = token.trim();
-            if token.eq_ignore_ascii_case("keep-alive")
-                || token.eq_ignore_ascii_case("close")
-                || token.is_empty()
-            {
-                continue;
-            }
-            if let Ok(name) = HeaderName::from_bytes(token.as_bytes()) {
-                if !(keep_upgrade && name == header::UPGRADE) {
-                    doomed.push(name);
+    if fixed[..found]
+        .iter()
+        .flatten()
+        .any(|n| *n == header::CONNECTION)
+    {
+        for v in headers.get_all(header::CONNECTION) {
+            let Ok(v) = v.to_str() else { continue };
+            for token in v.split(',') {
+                let token = token.trim();
+                if token.eq_ignore_ascii_case("keep-alive")
+                    || token.eq_ignore_ascii_case("close")
+                    || token.is_empty()
+                {
+                    continue;
+                }
+                if let Ok(name) = HeaderName::from_bytes(token.as_bytes()) {
+                    if !(keep_upgrade && name == header::UPGRADE) {
+                        others.push(name);
+                    }
                 }
             }
         }
     }
-    for name in doomed {
+    for name in fixed.into_iter().flatten().chain(others) {
         headers.remove(name);
     }
     if keep_upgrade {
@@ -495,6 +511,46 @@ mod tests {
                 apply_cached(&mut got, &hop, &cache);
                 assert_eq!(got, expected, "peer {peer}, host {host:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stripping_removes_exactly_the_hop_by_hop_headers(
+            picks in proptest::collection::vec((0usize..11, 0usize..6), 0..12),
+            keep_upgrade: bool,
+        ) {
+            const NAMES: [&str; 11] = [
+                "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+                "proxy-authorization", "proxy-x", "x-a", "accept", "host",
+            ];
+            const VALUES: [&str; 6] = ["keep-alive", "close", "x-a", "upgrade, x-a", "accept", ""];
+            let pairs: Vec<(&str, &str)> = picks.iter().map(|&(n, v)| (NAMES[n], VALUES[v])).collect();
+            let mut got = headers(&pairs);
+            strip_hop_by_hop(&mut got, keep_upgrade);
+            let listed: Vec<&str> = pairs
+                .iter()
+                .filter(|(n, _)| *n == "connection")
+                .flat_map(|(_, v)| v.split(','))
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && *t != "keep-alive" && *t != "close")
+                .filter(|t| !(keep_upgrade && *t == "upgrade"))
+                .collect();
+            let hop = |n: &str| {
+                ["connection", "keep-alive", "te", "trailer", "transfer-encoding"].contains(&n)
+                    || (n == "upgrade" && !keep_upgrade)
+                    || n.starts_with("proxy-")
+            };
+            let mut expected = headers(&pairs);
+            for (n, _) in &pairs {
+                if hop(n) || listed.contains(n) {
+                    expected.remove(*n);
+                }
+            }
+            if keep_upgrade {
+                expected.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+            }
+            proptest::prop_assert_eq!(got, expected);
         }
     }
 
