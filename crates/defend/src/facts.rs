@@ -81,13 +81,27 @@ impl RequestFacts {
     /// credentials are present. Inventory, alerts, geography and hashes are the engine's to add.
     pub fn from_exchange(ex: &Exchange) -> Self {
         Self {
+            credentials: !rampart_core::auth::is_anonymous(ex),
+            ..Self::from_exchange_keeping(ex, true)
+        }
+    }
+
+    /// [`RequestFacts::from_exchange`] without the credential check (for a caller that
+    /// identifies the request itself and sets `credentials`), and without a copy of the
+    /// request headers unless `headers`: only header conditions read them (see
+    /// `Policy::reads_headers`); the user agent is kept either way.
+    pub fn from_exchange_keeping(ex: &Exchange, headers: bool) -> Self {
+        Self {
             ip: ex.client,
             method: ex.method.to_ascii_uppercase(),
             path: ex.path.clone(),
             host: ex.host.as_deref().map(str::to_ascii_lowercase),
-            headers: ex.request_headers.clone(),
+            headers: if headers {
+                ex.request_headers.clone()
+            } else {
+                rampart_core::Headers::default()
+            },
             user_agent: ex.user_agent().map(str::to_owned),
-            credentials: !rampart_core::auth::is_anonymous(ex),
             ..Self::default()
         }
     }
@@ -149,5 +163,12 @@ mod tests {
         assert!(!f.credentials);
         ex.request_headers.push("Authorization", "Bearer abc");
         assert!(RequestFacts::from_exchange(&ex).credentials);
+        let lean = RequestFacts::from_exchange_keeping(&ex, false);
+        assert!(lean.headers.is_empty());
+        assert_eq!(lean.agent(), Some("curl/8"));
+        assert_eq!(
+            RequestFacts::from_exchange_keeping(&ex, true).headers.len(),
+            2
+        );
     }
 }

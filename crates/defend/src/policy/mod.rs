@@ -114,6 +114,8 @@ pub struct Policy {
     index: HashMap<Arc<str>, usize>,
     /// Whether a rule reads the clients' histories, which the verdict then keeps.
     uses_history: bool,
+    /// Whether a rule reads request headers, which the facts then carry.
+    reads_headers: bool,
 }
 
 impl Policy {
@@ -203,6 +205,12 @@ impl Policy {
     /// verdict keeps them only then.
     pub fn uses_history(&self) -> bool {
         self.uses_history
+    }
+
+    /// Whether a rule's `when` or `unless` reads request headers (`header:`,
+    /// `header_absent:`, ...); the request facts need a copy of them only then.
+    pub fn reads_headers(&self) -> bool {
+        self.reads_headers
     }
 
     /// The limits.

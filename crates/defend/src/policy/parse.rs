@@ -280,6 +280,10 @@ pub(crate) fn policy(
         .rules
         .iter()
         .any(|r| r.when.uses_history() || r.unless.as_ref().is_some_and(Condition::uses_history));
+    policy.reads_headers = policy
+        .rules
+        .iter()
+        .any(|r| r.when.reads_headers() || r.unless.as_ref().is_some_and(Condition::reads_headers));
     policy
 }
 

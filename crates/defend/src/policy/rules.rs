@@ -216,6 +216,16 @@ impl Condition {
         })
     }
 
+    /// Whether any test, at any depth, reads the request's headers.
+    pub fn reads_headers(&self) -> bool {
+        self.tests.iter().any(|t| match t {
+            Test::HeaderPresent(_) | Test::HeaderAbsent(_) | Test::HeaderEquals(_) => true,
+            Test::Any(subs) => subs.iter().any(Condition::reads_headers),
+            Test::Not(sub) => sub.reads_headers(),
+            _ => false,
+        })
+    }
+
     /// Whether any test, at any depth, reads the client's history.
     pub fn uses_history(&self) -> bool {
         self.tests.iter().any(|t| match t {

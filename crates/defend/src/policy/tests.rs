@@ -161,3 +161,18 @@ fn top_level_must_be_a_mapping() {
     let e = Policy::from_yaml("rulez: []\n", "t").unwrap_err();
     assert_eq!(e[0].fix, "did you mean `rules`?");
 }
+
+#[test]
+fn the_policy_knows_whether_it_reads_headers() {
+    let rule = |cond: &str| format!("rules:\n  - name: r\n{cond}    action: block\n");
+    assert!(!parse(&rule("    when: { path_prefix: /a }\n")).reads_headers());
+    assert!(parse(&rule("    when: { header_present: x-debug }\n")).reads_headers());
+    assert!(parse(&rule(
+        "    when: { path_prefix: /a }\n    unless: { not: { header_equals: { x-env: staging } } }\n"
+    ))
+    .reads_headers());
+    assert!(parse(&rule(
+        "    when: { any: [ { path_prefix: /a }, { header_absent: x-b } ] }\n"
+    ))
+    .reads_headers());
+}

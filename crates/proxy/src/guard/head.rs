@@ -53,8 +53,9 @@ pub(crate) fn request_facts(
     ex: &Exchange,
     hasher: &KeyedHasher,
     endpoint: EndpointFacts,
+    headers: bool,
 ) -> RequestFacts {
-    let mut facts = RequestFacts::from_exchange(ex);
+    let mut facts = RequestFacts::from_exchange_keeping(ex, headers);
     let id = identify(ex, hasher);
     facts.session = id.session.map(|t| t.to_string());
     facts.principal = id.principal.map(|t| t.to_string());

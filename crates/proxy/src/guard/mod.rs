@@ -285,7 +285,8 @@ impl Guard {
     fn decide(&self, ex: &rampart_core::Exchange) -> rampart_defend::Verdict {
         let host = ex.host.as_deref().unwrap_or("");
         let endpoint = self.endpoint(host, &ex.method, &ex.path);
-        let mut facts = request_facts(ex, &self.hasher, endpoint);
+        let policy = self.policy.current();
+        let mut facts = request_facts(ex, &self.hasher, endpoint, policy.reads_headers());
         if let Some(ip) = ex.client {
             facts.alerts = self
                 .actors
@@ -312,7 +313,6 @@ impl Guard {
                 }
             }
         }
-        let policy = self.policy.current();
         let mut defend = lock(&self.defend);
         let Defend { book, limiter, .. } = &mut *defend;
         verdict(&policy, &facts, book, limiter, ex.time)
