@@ -10,7 +10,8 @@
 # one endpoint (`/api/v1/users/<n>`) over keep-alive connections. Rampart runs with its default
 # detectors, a policy whose rules only monitor (so the load generator's single address is never
 # blocked and every request goes upstream), and its access log off; its inventory and alerts are
-# built as in production. A second Rampart with detection off and no policy shows what the
+# built as in production, and its inspection thread is scheduled as by default (`inspect_nice:
+# idle`: spare CPU only), so the last lines say how many requests the engine saw. A second Rampart with detection off and no policy shows what the
 # proxying and discovery cost alone; Rampart's data plane with no hooks (the `rampart-proxy`
 # example: routing, limits, forwarding, recording, no engine) and a bare keep-alive proxy on
 # hyper alone (the `bare_hyper` example) show what is Rampart's and what is hyper's and tokio's.
