@@ -228,3 +228,121 @@ impl DoneQueue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    use rampart_core::EventTime;
+
+    use super::*;
+    use crate::phases::Scheme;
+
+    /// Holds every `on_done` until told to go on, counting the records it saw.
+    struct Held {
+        go: Mutex<mpsc::Receiver<()>>,
+        seen: AtomicUsize,
+    }
+
+    impl Phases for Held {
+        fn on_done(&self, _ctx: RequestCtx, _record: Completed) {
+            let _ = self.go.lock().unwrap().recv();
+            self.seen.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn record() -> (RequestCtx, Completed) {
+        let ctx = RequestCtx {
+            id: 1,
+            time: EventTime::from_unix_millis(1_700_000_000_000),
+            peer: "10.0.0.1:5000".parse().unwrap(),
+            client: "10.0.0.1".parse().unwrap(),
+            local: "127.0.0.1:8080".parse().unwrap(),
+            scheme: Scheme::Http,
+            version: Version::HTTP_11,
+            host: None,
+            route: None,
+            extensions: http::Extensions::new(),
+            delay_guard: None,
+            head: None,
+        };
+        let done = Completed {
+            time: ctx.time,
+            peer: ctx.peer,
+            client: ctx.client,
+            scheme: ctx.scheme,
+            version: Version::HTTP_11,
+            method: Method::GET,
+            uri: Uri::from_static("/"),
+            host: None,
+            request_headers: HeaderMap::new(),
+            status: Some(StatusCode::OK),
+            response_headers: HeaderMap::new(),
+            request_body: BodySample::default(),
+            response_body: BodySample::default(),
+            duration: Duration::ZERO,
+            outcome: Outcome::Proxied,
+            upstream_server: None,
+        };
+        (ctx, done)
+    }
+
+    /// A queue of `capacity` in front of a [`Held`] consumer, with the sender that lets it go on.
+    fn held_queue(capacity: usize) -> (mpsc::Sender<()>, Arc<Held>, Arc<Stats>, DoneQueue) {
+        let (go, wait) = mpsc::channel();
+        let phases = Arc::new(Held {
+            go: Mutex::new(wait),
+            seen: AtomicUsize::new(0),
+        });
+        let stats = Arc::new(Stats::default());
+        let queue = DoneQueue::start(
+            phases.clone(),
+            stats.clone(),
+            capacity,
+            crate::priority::InspectPriority::Nice(0),
+        )
+        .unwrap();
+        (go, phases, stats, queue)
+    }
+
+    fn wait_for(what: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !what() {
+            assert!(Instant::now() < deadline, "timed out");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_and_the_queued_records_still_arrive() {
+        let (go, phases, stats, queue) = held_queue(3);
+        // The first record is taken and held in `on_done`; three more fill the queue.
+        let (ctx, done) = record();
+        queue.send(ctx, done);
+        wait_for(|| queue.inbox.queued.lock().unwrap().is_empty());
+        for _ in 0..5 {
+            let (ctx, done) = record();
+            queue.send(ctx, done);
+        }
+        assert_eq!(stats.done_dropped.load(Ordering::SeqCst), 2);
+        for _ in 0..4 {
+            go.send(()).unwrap();
+        }
+        wait_for(|| phases.seen.load(Ordering::SeqCst) == 4);
+        assert_eq!(stats.done_dropped.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_busy_queue_drops_instead_of_waiting() {
+        let (_go, _phases, stats, queue) = held_queue(8);
+        // Whoever holds the queue's lock (the consumer, mid-swap), a sender does not wait.
+        let held = queue.inbox.queued.lock().unwrap();
+        let started = Instant::now();
+        let (ctx, done) = record();
+        queue.send(ctx, done);
+        assert!(started.elapsed() < Duration::from_secs(1));
+        drop(held);
+        assert_eq!(stats.done_dropped.load(Ordering::SeqCst), 1);
+    }
+}
