@@ -50,8 +50,6 @@ pub struct JsonPlace<'a> {
     pub path: &'a str,
     /// The nearest object key, whole (an array item has its array's key).
     pub key: Option<&'a str>,
-    /// Nesting depth, 0 at the root.
-    pub depth: usize,
     /// In the every-value scope.
     pub every: bool,
     /// In the sample.
@@ -59,8 +57,7 @@ pub struct JsonPlace<'a> {
 }
 
 /// Walks a JSON document given as bytes. On a syntax error the walk stops there and the error
-/// is returned: values before it have been visited. Call [`is_json`] first to visit nothing
-/// of a document that does not parse.
+/// is returned: values before it have been visited.
 pub fn walk_bytes(
     bytes: &[u8],
     f: &mut dyn FnMut(&JsonPlace<'_>, JsonNode<'_>),
@@ -76,11 +73,6 @@ pub fn walk_value(doc: &Value, f: &mut dyn FnMut(&JsonPlace<'_>, JsonNode<'_>)) 
     let mut walk = Walk::new(f);
     // A `Value` reads back without an error.
     let _ = walk.root(doc);
-}
-
-/// Whether `bytes` is one well-formed JSON document, checked without building it.
-pub fn is_json(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<IgnoredAny>(bytes).is_ok()
 }
 
 struct Walk<'f> {
@@ -154,7 +146,6 @@ impl NodeSeed<'_, '_> {
         let place = JsonPlace {
             path: &w.path,
             key: self.slot.has_key.then_some(w.key.as_str()),
-            depth: self.slot.depth,
             every: scopes.every,
             sampled: scopes.sampled,
         };
@@ -466,6 +457,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, vec![("email".to_owned(), "a@b.co".to_owned())]);
+    }
+
+    /// Whether `bytes` is one well-formed JSON document, as serde_json reads it.
+    fn is_json(bytes: &[u8]) -> bool {
+        serde_json::from_slice::<IgnoredAny>(bytes).is_ok()
     }
 
     #[test]

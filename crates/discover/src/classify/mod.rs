@@ -236,13 +236,11 @@ impl Classifier {
             return;
         }
         let field = (!place.path.is_empty()).then_some(place.path);
+        let hints = || NameHints::of(place.key);
         match node {
-            JsonNode::Str(s) => {
-                let hints = NameHints::of(place.key);
-                self.value(&hints, field, s, true, out);
-            }
+            JsonNode::Str(s) => self.value(&hints(), field, s, true, out),
             JsonNode::Int(i) => {
-                let hints = NameHints::of(place.key);
+                let hints = hints();
                 // An integer of at most seven characters matches no pattern, and only a
                 // phone or social security name makes a number sensitive: no need to spell it.
                 let short = (-999_999..=9_999_999).contains(&i);
@@ -252,12 +250,11 @@ impl Classifier {
                 self.value(&hints, field, &i.to_string(), false, out);
             }
             JsonNode::Float(f) => {
-                let hints = NameHints::of(place.key);
                 // Spelled as JSON spells it.
                 let Some(n) = serde_json::Number::from_f64(f) else {
                     return;
                 };
-                self.value(&hints, field, &n.to_string(), false, out);
+                self.value(&hints(), field, &n.to_string(), false, out);
             }
             JsonNode::Null | JsonNode::Bool(_) | JsonNode::Object | JsonNode::Array => {}
         }

@@ -35,7 +35,7 @@ fn exchange(status: u16, auth: Option<&str>) -> Exchange {
 
 #[test]
 fn observes_parameters_fields_and_sensitive_data() {
-    let f = observed(&exchange(200, None));
+    let f = observed(&[exchange(200, None)]);
     assert_eq!(f.hits(), 1);
     assert_eq!(f.query["page"].types.0, crate::schema::Types::INTEGER);
     assert_eq!(f.query["email"].formats.single(), Some("email"));
@@ -55,16 +55,11 @@ fn observes_parameters_fields_and_sensitive_data() {
 
 #[test]
 fn anonymous_success_is_flagged_and_credentials_are_not_stored() {
-    let (h, c, l) = ctx_parts();
-    let ctx = FactsContext {
-        hasher: &h,
-        classifier: &c,
-        limits: &l,
-    };
-    let mut f = EndpointFacts::default();
-    f.observe(&exchange(200, None), &ctx);
-    f.observe(&exchange(401, None), &ctx);
-    f.observe(&exchange(200, Some("Basic YWxpY2U6czNjcmV0")), &ctx);
+    let f = observed(&[
+        exchange(200, None),
+        exchange(401, None),
+        exchange(200, Some("Basic YWxpY2U6czNjcmV0")),
+    ]);
     assert_eq!(f.auth.anonymous, 2);
     assert_eq!(f.unauthenticated_success(), 1);
     assert_eq!(f.credential_kinds(), vec![(CredentialKind::Basic, 1)]);
@@ -129,8 +124,8 @@ fn decoding_handles_bad_escapes() {
     assert_eq!(decode("%zz%4"), "%zz%4");
 }
 
-/// The facts of one exchange.
-fn observed(ex: &Exchange) -> EndpointFacts {
+/// The facts of these exchanges, observed in order.
+fn observed(exchanges: &[Exchange]) -> EndpointFacts {
     let (h, c, l) = ctx_parts();
     let ctx = FactsContext {
         hasher: &h,
@@ -138,7 +133,9 @@ fn observed(ex: &Exchange) -> EndpointFacts {
         limits: &l,
     };
     let mut f = EndpointFacts::default();
-    f.observe(ex, &ctx);
+    for ex in exchanges {
+        f.observe(ex, &ctx);
+    }
     f
 }
 
@@ -151,9 +148,9 @@ fn body_exchange(body: &[u8]) -> Exchange {
 
 #[test]
 fn a_json_body_cut_short_teaches_its_prefix_and_is_scanned_as_text() {
-    let f = observed(&body_exchange(
+    let f = observed(&[body_exchange(
         br#"{"items": [{"id": 1, "owner": "bob@example.com"}, {"id": 2, "own"#,
-    ));
+    )]);
     let fields = &f.response_fields[&200];
     assert_eq!(fields["items[].id"].count, 2);
     assert_eq!(fields["items[].owner"].formats.single(), Some("email"));
@@ -163,7 +160,7 @@ fn a_json_body_cut_short_teaches_its_prefix_and_is_scanned_as_text() {
 
 #[test]
 fn a_body_labelled_json_that_is_not_gets_no_schema() {
-    let f = observed(&body_exchange(b"<html>mail bob@example.com</html>"));
+    let f = observed(&[body_exchange(b"<html>mail bob@example.com</html>")]);
     assert!(!f.response_fields.contains_key(&200));
     assert_eq!(f.sensitive[&SensitiveClass::Email].in_response, 1);
 }
