@@ -182,6 +182,9 @@ impl DoneQueue {
                 let mut nap = MIN_NAP;
                 let mut batch: Vec<Item> = Vec::with_capacity(capacity.min(4096));
                 loop {
+                    // Read before the swap: with no sender left, nothing can be queued after
+                    // it, so an empty batch then means the end.
+                    let alone = Arc::strong_count(&worker_inbox) == 1;
                     {
                         let mut queued = worker_inbox
                             .queued
@@ -190,7 +193,7 @@ impl DoneQueue {
                         std::mem::swap(&mut *queued, &mut batch);
                     }
                     if batch.is_empty() {
-                        if Arc::strong_count(&worker_inbox) == 1 {
+                        if alone {
                             break;
                         }
                         std::thread::sleep(nap);
