@@ -26,7 +26,7 @@ pub fn build_exchange(c: &Completed) -> Exchange {
         client: Some(c.client),
         method: c.method.as_str().to_ascii_uppercase(),
         scheme: Some(c.scheme.as_str().to_owned()),
-        host: c.host.clone(),
+        host: c.host.as_deref().map(str::to_owned),
         path: c.uri.path().to_owned(),
         query: c.uri.query().map(str::to_owned),
         status: c.status.map(|s| s.as_u16()),

@@ -288,6 +288,48 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     // One pass over the names says what there is to strip: most requests carry no hop-by-hop
     // header, and most responses only `Connection: keep-alive`, which is removed without
     // collecting anything.
+    let mut connection = false;
+    let mut others = false;
+    for name in headers.keys() {
+        if is_hop_by_hop(name, keep_upgrade) {
+            if *name == header::CONNECTION {
+                connection = true;
+            } else {
+                others = true;
+                break;
+            }
+        }
+    }
+    if !others && !keep_upgrade {
+        if connection
+            && headers
+                .get_all(header::CONNECTION)
+                .iter()
+                .all(|v| names_no_header(v.as_bytes()))
+        {
+            headers.remove(header::CONNECTION);
+            return;
+        }
+        if !connection {
+            return;
+        }
+    }
+    strip_listed(headers, keep_upgrade);
+}
+
+/// Whether a `Connection` value lists only `keep-alive`, `close` or nothing.
+fn names_no_header(value: &[u8]) -> bool {
+    value.split(|&b| b == b',').all(|token| {
+        let token = token.trim_ascii();
+        token.is_empty()
+            || token.eq_ignore_ascii_case(b"keep-alive")
+            || token.eq_ignore_ascii_case(b"close")
+    })
+}
+
+/// The general case of [`strip_hop_by_hop`]: collects every hop-by-hop name, those that
+/// `Connection` lists included, and removes them.
+fn strip_listed(headers: &mut HeaderMap, keep_upgrade: bool) {
     let mut fixed: [Option<HeaderName>; 6] = Default::default();
     let mut found = 0;
     let mut others: Vec<HeaderName> = Vec::new();

@@ -24,7 +24,7 @@ use crate::forwarded::{self, Hop};
 use crate::listener::ConnInfo;
 use crate::phases::{LocalResponse, Outcome, RequestCtx, RouteInfo, Verdict};
 use crate::record::Recording;
-use crate::route::{normalize_host, CompiledRoute};
+use crate::route::CompiledRoute;
 use crate::server::Shared;
 use crate::stats;
 use crate::upstream::{PooledBody, SendError, UpstreamBody};
@@ -81,7 +81,7 @@ pub(crate) async fn handle(
     stats::inc(&shared.stats.requests);
     let (parts, body) = req.into_parts();
     let raw_host = raw_host(&parts);
-    let host = raw_host.as_deref().and_then(normalize_host);
+    let host = raw_host.as_ref().and_then(|h| conn.normalized_host(h));
     let route = shared.router.find(host.as_deref(), parts.uri.path());
     let client = forwarded::client_addr(
         conn.peer.ip(),
@@ -123,16 +123,17 @@ pub(crate) async fn handle(
     Ok(send_back(&shared, rec, reply, version))
 }
 
-/// The host as the client sent it: the URI authority (HTTP/2, absolute form) or `Host`.
-fn raw_host(parts: &http::request::Parts) -> Option<String> {
+/// The host as the client sent it: the URI authority (HTTP/2, absolute form) or `Host`, when
+/// it is text.
+fn raw_host(parts: &http::request::Parts) -> Option<HeaderValue> {
     if let Some(a) = parts.uri.authority() {
-        return Some(a.as_str().to_owned());
+        return HeaderValue::from_str(a.as_str()).ok();
     }
     parts
         .headers
         .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+        .filter(|v| v.to_str().is_ok())
+        .cloned()
 }
 
 /// RFC 9112 §3.2 and RFC 9113 §8.3.1: an HTTP/1.1 request carries exactly one `Host` (unless
@@ -161,9 +162,9 @@ fn check_host(parts: &http::request::Parts, conn: &ConnInfo) -> Result<(), &'sta
     }
     // A kept-alive connection names the same host in every request: the one that passed last
     // time is not parsed again.
-    if !conn.is_known_host(text) {
+    if !conn.is_known_host(value) {
         match text.parse::<http::uri::Authority>() {
-            Ok(_) if !text.contains('@') && valid_port(text) => conn.remember_host(text),
+            Ok(_) if !text.contains('@') && valid_port(text) => conn.remember_host(value),
             _ => return Err(invalid),
         }
     }
@@ -207,7 +208,7 @@ async fn proceed(
     mut parts: http::request::Parts,
     body: Incoming,
     route: Option<&CompiledRoute>,
-    raw_host: Option<String>,
+    raw_host: Option<HeaderValue>,
 ) -> Reply {
     // A head the parser took but that cannot be forwarded as it is (no `Host`, two of them,
     // one that is not a host) is refused before anyone acts on it: routing by one host while
@@ -245,7 +246,7 @@ async fn proceed(
         return Reply::failure(
             shared,
             Failure::NoRoute {
-                host: raw_host,
+                host: raw_host.and_then(|h| h.to_str().ok().map(str::to_owned)),
                 path: parts.uri.path().to_owned(),
             },
         );
@@ -284,17 +285,14 @@ async fn proceed(
             peer: conn.peer.ip(),
             trusted,
             proto: conn.scheme.as_str(),
-            host: raw_host.as_deref(),
+            host: raw_host.as_ref().and_then(|h| h.to_str().ok()),
         },
         &conn.forward_cache,
     );
     // The target's authority (HTTP/2, absolute form) is the host the request was routed by,
     // so it is the one the upstream gets (RFC 9112 §3.2.2: a `Host` beside it is ignored).
     if parts.uri.authority().is_some() || !headers.contains_key(header::HOST) {
-        if let Some(v) = raw_host
-            .as_deref()
-            .and_then(|h| HeaderValue::from_str(h).ok())
-        {
+        if let Some(v) = raw_host.clone() {
             headers.insert(header::HOST, v);
         }
     }

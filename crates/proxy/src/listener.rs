@@ -3,18 +3,23 @@
 //! for idleness and takes part in graceful shutdown.
 
 use std::error::Error as StdError;
+use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use http::Version;
+use atomic_waker::AtomicWaker;
+use http::{HeaderValue, Version};
+use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_rustls::TlsAcceptor;
 
 use crate::clock;
@@ -22,6 +27,7 @@ use crate::config::ProxyConfig;
 use crate::handler;
 use crate::io::CountingIo;
 use crate::phases::Scheme;
+use crate::route::normalize_host;
 use crate::server::Shared;
 use crate::stats::{self, Stats};
 
@@ -60,10 +66,13 @@ pub(crate) struct ConnInfo {
     /// An HTTP/2 connection: requests are multiplexed and control frames flow between them,
     /// so there is no "head being read" to time.
     multiplexed: AtomicBool,
-    /// The last `Host` value of this connection found to be a valid host.
-    valid_host: Mutex<String>,
+    /// The last host named on this connection, as sent and normalised, and whether it was
+    /// found valid: a kept-alive connection names the same host in every request.
+    known_host: Mutex<KnownHost>,
     /// The forwarding headers its requests get upstream.
     pub(crate) forward_cache: crate::forwarded::ForwardCache,
+    /// What the watchdog asks of the serving task.
+    attention: Attention,
 }
 
 impl ConnInfo {
@@ -87,28 +96,40 @@ impl ConnInfo {
             opened: clock::now(),
             head_since: AtomicU64::new(0),
             multiplexed: AtomicBool::new(false),
-            valid_host: Mutex::new(String::new()),
+            known_host: Mutex::new(KnownHost::default()),
             forward_cache: Default::default(),
+            attention: Attention::default(),
         }
     }
 
-    /// Whether `host` is the `Host` value last found valid on this connection.
-    pub(crate) fn is_known_host(&self, host: &str) -> bool {
-        let known = self
-            .valid_host
+    /// `raw` (a host as the client sent it) normalised as [`normalize_host`] does; the last
+    /// one of the connection is kept, so its requests share one copy.
+    pub(crate) fn normalized_host(&self, raw: &HeaderValue) -> Option<Arc<str>> {
+        let mut known = self
+            .known_host
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        !known.is_empty() && *known == host
+        known.name(raw);
+        known.normalized.clone()
+    }
+
+    /// Whether `host` is the `Host` value last found valid on this connection.
+    pub(crate) fn is_known_host(&self, host: &HeaderValue) -> bool {
+        let known = self
+            .known_host
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        known.valid && known.raw.as_ref() == Some(host)
     }
 
     /// Remembers a `Host` value found valid.
-    pub(crate) fn remember_host(&self, host: &str) {
+    pub(crate) fn remember_host(&self, host: &HeaderValue) {
         let mut known = self
-            .valid_host
+            .known_host
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        known.clear();
-        known.push_str(host);
+        known.name(host);
+        known.valid = true;
     }
 
     /// Bytes moved on the socket.
@@ -171,11 +192,40 @@ impl ConnInfo {
     }
 }
 
+/// A host named on a connection (see `ConnInfo::normalized_host`).
+#[derive(Default)]
+struct KnownHost {
+    raw: Option<HeaderValue>,
+    normalized: Option<Arc<str>>,
+    valid: bool,
+}
+
+impl KnownHost {
+    /// Makes this about `raw`, unless it already is.
+    fn name(&mut self, raw: &HeaderValue) {
+        if self.raw.as_ref() != Some(raw) {
+            *self = KnownHost {
+                raw: Some(raw.clone()),
+                normalized: raw.to_str().ok().and_then(normalize_host).map(Arc::from),
+                valid: false,
+            };
+        }
+    }
+}
+
 /// One configured listener, ready to serve.
 pub(crate) struct ListenerState {
     pub(crate) addr: SocketAddr,
     pub(crate) tls: Option<TlsAcceptor>,
-    pub(crate) http: auto::Builder<TokioExecutor>,
+    pub(crate) http: HttpServer,
+}
+
+/// How a listener speaks HTTP.
+pub(crate) enum HttpServer {
+    /// HTTP/1.1 only: hyper's HTTP/1 server, with no protocol sniffing in front of it.
+    Http1(http1::Builder),
+    /// HTTP/1.1 and HTTP/2 (by ALPN or the HTTP/2 preface): hyper-util's auto builder.
+    Auto(auto::Builder<TokioExecutor>),
 }
 
 impl ListenerState {
@@ -189,14 +239,23 @@ impl ListenerState {
 }
 
 /// The HTTP server settings of a listener.
-pub(crate) fn http_builder(config: &ProxyConfig, http2: bool) -> auto::Builder<TokioExecutor> {
+pub(crate) fn http_builder(config: &ProxyConfig, http2: bool) -> HttpServer {
     let max_head = usize::try_from(config.limits.max_header_bytes)
         .unwrap_or(usize::MAX)
         .max(8192);
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    // The header timeout is the connection watchdog's (see `serve`): hyper's would also run
+    // The header timeout is the connection watchdog's (see `watchdog`): hyper's would also run
     // while a kept-alive connection waits for its next request, closing it after
     // `header_read` rather than `idle`.
+    if !http2 {
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(None)
+            .max_buf_size(max_head)
+            .keep_alive(true);
+        return HttpServer::Http1(builder);
+    }
+    let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
@@ -207,11 +266,7 @@ pub(crate) fn http_builder(config: &ProxyConfig, http2: bool) -> auto::Builder<T
         .http2()
         .timer(TokioTimer::new())
         .max_header_list_size(u32::try_from(max_head).unwrap_or(u32::MAX));
-    if http2 {
-        builder
-    } else {
-        builder.http1_only()
-    }
+    HttpServer::Auto(builder)
 }
 
 /// Accepts connections on `tcp` until the proxy starts draining.
@@ -291,7 +346,10 @@ async fn connection(shared: Arc<Shared>, index: usize, stream: TcpStream, conn: 
     stats::dec(&shared.stats.active_connections);
 }
 
-/// Runs hyper on a connection, with the idle watchdog and shutdown signals.
+/// Runs hyper on a connection until it ends or its watchdog (see [`watchdog`]) closes it.
+///
+/// The watchdog is a task of its own, so that the many wake-ups of a busy connection poll
+/// only hyper and one flag, never the watchdog's timer or the shutdown signal.
 async fn serve<I>(shared: &Arc<Shared>, index: usize, io: I, conn: Arc<ConnInfo>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -299,10 +357,58 @@ where
     let svc_shared = shared.clone();
     let svc_conn = conn.clone();
     let service = service_fn(move |req| handler::handle(svc_shared.clone(), svc_conn.clone(), req));
-    let http = &shared.listeners[index].http;
-    let served = http.serve_connection_with_upgrades(TokioIo::new(io), service);
-    tokio::pin!(served);
+    // Dropped when this returns, which ends the watchdog.
+    let (_alive, ended) = oneshot::channel::<()>();
+    tokio::spawn(watchdog(shared.clone(), conn.clone(), ended));
+    let io = TokioIo::new(io);
+    let res = match &shared.listeners[index].http {
+        HttpServer::Http1(http) => {
+            let served = http.serve_connection(io, service).with_upgrades();
+            tokio::pin!(served);
+            watched(&conn, served, |c| c.graceful_shutdown())
+                .await
+                .map(|r| r.map_err(Into::into))
+        }
+        HttpServer::Auto(http) => {
+            let served = http.serve_connection_with_upgrades(io, service);
+            tokio::pin!(served);
+            watched(&conn, served, |c| c.graceful_shutdown()).await
+        }
+    };
+    if let Some(Err(e)) = res {
+        connection_error(&shared.stats, &*e);
+    }
+}
 
+/// Polls `served` until it ends (`Some`) or the watchdog asks for the connection to close
+/// (`None`); a graceful close asked for is passed on through `graceful`, once.
+async fn watched<F: Future>(
+    conn: &ConnInfo,
+    mut served: Pin<&mut F>,
+    graceful: impl Fn(Pin<&mut F>),
+) -> Option<F::Output> {
+    let mut shutting_down = false;
+    std::future::poll_fn(|cx| {
+        // Registered before the flag is read: an ask made in between still wakes this task.
+        conn.attention.waker.register(cx.waker());
+        match conn.attention.asked() {
+            Ask::Close => return Poll::Ready(None),
+            Ask::Graceful if !shutting_down => {
+                shutting_down = true;
+                graceful(served.as_mut());
+            }
+            _ => {}
+        }
+        served.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+/// Watches one connection while it is served: closes it when a request head takes longer
+/// than `timeouts.header_read` to arrive, closes it gracefully once it has been quiet for
+/// `timeouts.idle` (and at once after a further idle period, for a peer that ignores the
+/// graceful close), and passes on the proxy's drain and close. Ends with the connection.
+async fn watchdog(shared: Arc<Shared>, conn: Arc<ConnInfo>, mut ended: oneshot::Receiver<()>) {
     let idle = shared.config.timeouts.idle;
     let header_read = shared.config.timeouts.header_read;
     let mut ticker = tokio::time::interval(
@@ -314,18 +420,13 @@ where
     let mut quiet_since = clock::now();
     let mut closing_since = None;
     if *phase.borrow_and_update() != Phase::Running {
-        served.as_mut().graceful_shutdown();
+        conn.attention.ask(Ask::Graceful);
         closing_since = Some(clock::now());
     }
     let mut phase_open = true;
     loop {
         tokio::select! {
-            res = served.as_mut() => {
-                if let Err(e) = res {
-                    connection_error(&shared.stats, &*e);
-                }
-                break;
-            }
+            _ = &mut ended => return,
             changed = phase.changed(), if phase_open => {
                 if changed.is_err() {
                     phase_open = false;
@@ -336,11 +437,11 @@ where
                     Phase::Running => {}
                     Phase::Draining => {
                         if closing_since.is_none() {
-                            served.as_mut().graceful_shutdown();
+                            conn.attention.ask(Ask::Graceful);
                             closing_since = Some(clock::now());
                         }
                     }
-                    Phase::Closing => break,
+                    Phase::Closing => return conn.attention.ask(Ask::Close),
                 }
             }
             _ = ticker.tick() => {
@@ -352,7 +453,7 @@ where
                 {
                     stats::inc(&shared.stats.timeouts);
                     tracing::debug!("client did not send a request head in time");
-                    break;
+                    return conn.attention.ask(Ask::Close);
                 }
                 let seen = conn.activity();
                 if seen != last_activity || conn.inflight() > 0 {
@@ -364,15 +465,51 @@ where
                 match closing_since {
                     None if quiet_for >= idle => {
                         stats::inc(&shared.stats.idle_closed);
-                        served.as_mut().graceful_shutdown();
+                        conn.attention.ask(Ask::Graceful);
                         closing_since = Some(now);
                     }
                     // A peer that ignores a graceful close (an HTTP/2 client keeping an idle
                     // connection open after GOAWAY) is cut after a further idle period.
-                    Some(since) if now.saturating_duration_since(since) >= idle => break,
+                    Some(since) if now.saturating_duration_since(since) >= idle => {
+                        return conn.attention.ask(Ask::Close)
+                    }
                     _ => {}
                 }
             }
+        }
+    }
+}
+
+/// What a connection's watchdog asks of the task serving it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    /// Nothing: serve on.
+    Nothing = 0,
+    /// Finish the requests in flight, take no more, then close.
+    Graceful = 1,
+    /// Close now.
+    Close = 2,
+}
+
+/// The watchdog's request and the waker of the task serving the connection.
+#[derive(Default)]
+struct Attention {
+    asked: AtomicU8,
+    waker: AtomicWaker,
+}
+
+impl Attention {
+    /// Asks for `what` (a later, stronger ask wins) and wakes the serving task.
+    fn ask(&self, what: Ask) {
+        self.asked.fetch_max(what as u8, Ordering::Release);
+        self.waker.wake();
+    }
+
+    fn asked(&self) -> Ask {
+        match self.asked.load(Ordering::Acquire) {
+            0 => Ask::Nothing,
+            1 => Ask::Graceful,
+            _ => Ask::Close,
         }
     }
 }
@@ -391,4 +528,35 @@ fn connection_error(stats: &Stats, err: &(dyn StdError + Send + Sync + 'static))
         cur = e.source();
     }
     tracing::debug!(error = %err, "client connection ended with an error");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> ConnInfo {
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let (_, phase) = watch::channel(Phase::Running);
+        let (tracker, _) = mpsc::channel(1);
+        ConnInfo::new(addr, addr, Scheme::Http, Arc::default(), phase, tracker)
+    }
+
+    #[test]
+    fn each_host_of_a_connection_is_normalised_and_validated_as_its_own() {
+        let c = conn();
+        let a = HeaderValue::from_static("API.Example.test.:8080");
+        let b = HeaderValue::from_static("other.test");
+        assert_eq!(c.normalized_host(&a).as_deref(), Some("api.example.test"));
+        assert!(!c.is_known_host(&a), "not validated yet");
+        c.remember_host(&a);
+        assert!(c.is_known_host(&a));
+        assert_eq!(c.normalized_host(&a).as_deref(), Some("api.example.test"));
+        // Another host on the same connection is neither taken for the first nor valid yet.
+        assert_eq!(c.normalized_host(&b).as_deref(), Some("other.test"));
+        assert!(!c.is_known_host(&b));
+        assert!(!c.is_known_host(&a));
+        c.remember_host(&b);
+        assert!(c.is_known_host(&b));
+        assert_eq!(c.normalized_host(&HeaderValue::from_static(":80")), None);
+    }
 }

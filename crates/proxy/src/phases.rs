@@ -172,7 +172,7 @@ pub struct RequestCtx {
     /// HTTP version the client spoke.
     pub version: Version,
     /// The requested host: lower case, without port (from the URI authority or `Host`).
-    pub host: Option<String>,
+    pub host: Option<Arc<str>>,
     /// The route, when one matched.
     pub route: Option<RouteInfo>,
     /// The hook's own per-request state, carried from phase to phase.
@@ -259,7 +259,7 @@ pub struct Completed {
     /// Request target as received (path and query, and the authority for HTTP/2).
     pub uri: Uri,
     /// Requested host, lower case, without port.
-    pub host: Option<String>,
+    pub host: Option<Arc<str>>,
     /// Request headers as the client sent them (left empty when the proxy's own guard kept
     /// them, converted, with the request head in the context).
     pub request_headers: HeaderMap,

@@ -26,7 +26,7 @@ pub(crate) fn head_exchange(ctx: &RequestCtx, req: &http::request::Parts) -> Hea
         client: Some(ctx.client),
         method: req.method.as_str().to_owned(),
         scheme: Some(ctx.scheme.as_str().to_owned()),
-        host: ctx.host.clone(),
+        host: ctx.host.as_deref().map(str::to_owned),
         path: req.uri.path().to_owned(),
         query: req.uri.query().filter(|q| !q.is_empty()).map(str::to_owned),
         ..Exchange::default()

@@ -113,9 +113,16 @@ impl Connections {
         }
         let now = clock::now();
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        idle.retain(|c| !self.stale(c, now));
-        if idle.len() >= self.max_idle {
-            idle.remove(0);
+        // The stack is in the order connections became idle, so the ones idle too long are at
+        // its bottom: only those are looked at here. A closed one higher up is dropped when
+        // `take_idle` meets it.
+        let expired = idle
+            .iter()
+            .take_while(|c| self.stale(c, now))
+            .count()
+            .max((idle.len() + 1).saturating_sub(self.max_idle));
+        if expired > 0 {
+            idle.drain(..expired);
         }
         idle.push(Idle { sender, since: now });
     }

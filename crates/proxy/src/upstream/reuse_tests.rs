@@ -45,7 +45,12 @@ async fn counting_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
 }
 
 fn upstreams(addr: std::net::SocketAddr) -> Upstreams {
-    let pool = Pool::new([addr.to_string().as_str()]);
+    upstreams_with(addr, |_| {})
+}
+
+fn upstreams_with(addr: std::net::SocketAddr, tune: impl FnOnce(&mut Pool)) -> Upstreams {
+    let mut pool = Pool::new([addr.to_string().as_str()]);
+    tune(&mut pool);
     let name = "api".to_owned();
     Upstreams::new([(&name, &pool)], &Timeouts::default())
 }
@@ -77,6 +82,44 @@ async fn responses_read_to_the_end_reuse_one_connection() {
         exchange(pool, addr, "/", true).await;
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    assert_eq!(pool.idle_connections(), 1);
+}
+
+#[tokio::test]
+async fn at_most_max_idle_connections_are_kept_and_the_newest_are_reused() {
+    let (addr, accepted) = counting_server().await;
+    let u = upstreams_with(addr, |p| p.max_idle_per_server = 2);
+    let pool = u.pool(0).unwrap();
+    // Three responses open at once need three connections; only two of them stay idle.
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(pool.send(0, request(addr, "/")).await.unwrap());
+    }
+    for resp in open {
+        resp.into_body().collect().await.unwrap();
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+    assert_eq!(pool.idle_connections(), 2);
+    for _ in 0..5 {
+        exchange(pool, addr, "/", true).await;
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+    assert_eq!(pool.idle_connections(), 2);
+}
+
+#[tokio::test]
+async fn connections_idle_longer_than_the_idle_timeout_are_not_reused() {
+    let (addr, accepted) = counting_server().await;
+    let idle = std::time::Duration::from_millis(40);
+    let u = upstreams_with(addr, |p| p.idle_timeout = idle);
+    let pool = u.pool(0).unwrap();
+    exchange(pool, addr, "/", true).await;
+    exchange(pool, addr, "/", true).await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    tokio::time::sleep(idle * 3).await;
+    // The expired connection is dropped when the next one goes back on the stack.
+    exchange(pool, addr, "/", true).await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
     assert_eq!(pool.idle_connections(), 1);
 }
 
