@@ -119,6 +119,11 @@ impl Headers {
         Self(Vec::new())
     }
 
+    /// No headers, with room for `n`.
+    pub fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
     /// Appends a header; the name is lower-cased.
     pub fn push(&mut self, name: &str, value: impl Into<String>) {
         let name: Cow<'static, str> =

@@ -15,7 +15,29 @@ pub struct HashTag(pub u128);
 
 impl fmt::Display for HashTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.0)
+        let mut digits = [0u8; 32];
+        hex_into(self.0, &mut digits);
+        f.write_str(std::str::from_utf8(&digits).unwrap_or_default())
+    }
+}
+
+/// `value` as 16 lower-case hex digits, as `format!("{value:016x}")` writes it, without the
+/// formatting machinery (it is on the proxy's request path).
+pub fn hex16(value: u64) -> String {
+    (0..16)
+        .rev()
+        .map(|i| char::from(HEX_DIGITS[((value >> (4 * i)) & 0xf) as usize]))
+        .collect()
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Writes the low `4 * out.len()` bits of `value` into `out` as lower-case hex digits, most
+/// significant first.
+fn hex_into(value: u128, out: &mut [u8]) {
+    let n = out.len();
+    for (i, d) in out.iter_mut().enumerate() {
+        *d = HEX_DIGITS[((value >> (4 * (n - 1 - i))) & 0xf) as usize];
     }
 }
 
@@ -106,6 +128,15 @@ pub fn fast_hash(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn hex_is_what_the_formatter_writes(v: u128) {
+            proptest::prop_assert_eq!(HashTag(v).to_string(), format!("{v:032x}"));
+            let low = v as u64;
+            proptest::prop_assert_eq!(hex16(low), format!("{low:016x}"));
+        }
+    }
 
     #[test]
     fn tags_depend_on_key_domain_and_value() {

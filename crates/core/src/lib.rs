@@ -22,6 +22,6 @@ mod time;
 
 pub use alert::{Alert, Entity, EntityKind, Owasp, Severity};
 pub use exchange::{Body, Exchange, Headers, BODY_SAMPLE_LIMIT};
-pub use hash::{fast_hash, HashTag, KeyedHasher};
+pub use hash::{fast_hash, hex16, HashTag, KeyedHasher};
 pub use sketch::Hll;
 pub use time::{EventTime, TimeParseError};

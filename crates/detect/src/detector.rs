@@ -71,7 +71,7 @@ impl Subject {
         match *self {
             Subject::Ip(ip) => Entity::ip(ip),
             Subject::Prefix(ip, len) => Entity::new(EntityKind::Prefix, format!("{ip}/{len}")),
-            Subject::Fingerprint(f) => Entity::new(EntityKind::Fingerprint, format!("{f:016x}")),
+            Subject::Fingerprint(f) => Entity::new(EntityKind::Fingerprint, rampart_core::hex16(f)),
             Subject::Session(t) => Entity::new(EntityKind::Session, t.to_string()),
             Subject::Principal(t) => Entity::new(EntityKind::Principal, t.to_string()),
             Subject::Target(t) => Entity::new(EntityKind::Target, t.to_string()),

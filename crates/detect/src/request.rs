@@ -169,7 +169,7 @@ impl<'a> Request<'a> {
     pub fn fingerprint_entity(&self) -> Entity {
         Entity::new(
             EntityKind::Fingerprint,
-            format!("{:016x}", self.fingerprint),
+            rampart_core::hex16(self.fingerprint),
         )
     }
 

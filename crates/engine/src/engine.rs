@@ -195,7 +195,7 @@ impl Engine {
 
     /// The client fingerprint of a request, as the detectors' alerts name it (16 hex digits).
     pub fn fingerprint(ex: &Exchange) -> String {
-        format!("{:016x}", rampart_detect::request::fingerprint(ex))
+        rampart_core::hex16(rampart_detect::request::fingerprint(ex))
     }
 
     /// Names of the detectors running (what a policy's `detector:` may name).

@@ -61,7 +61,7 @@ pub(crate) fn finish_exchange(c: &Completed, mut head: Exchange) -> Exchange {
 }
 
 fn headers(map: &HeaderMap) -> Headers {
-    let mut out = Headers::new();
+    let mut out = Headers::with_capacity(map.len());
     for (name, value) in map {
         let value = match value.to_str() {
             Ok(v) => v.to_owned(),

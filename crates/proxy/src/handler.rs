@@ -303,7 +303,7 @@ async fn proceed(
         .unwrap_or_else(|| PathAndQuery::from_static("/"));
 
     // The body streams through a tap; a bodiless request can be retried on another server.
-    let cap = usize::try_from(shared.config.inspect_body_bytes).unwrap_or(usize::MAX);
+    let cap = sample_bytes(shared, rec.inspected());
     let bodiless = body.is_end_stream();
     let (mut body_slot, mut body_sent) = if bodiless {
         (None, None)
@@ -462,6 +462,15 @@ fn upstream_reply(
     }
 }
 
+/// How many bytes of a body the record keeps: none when it is not inspected.
+fn sample_bytes(shared: &Shared, inspected: bool) -> usize {
+    if inspected {
+        usize::try_from(shared.config.inspect_body_bytes).unwrap_or(usize::MAX)
+    } else {
+        0
+    }
+}
+
 /// Runs `on_response_head`, records the head and wraps the body in its tap.
 fn send_back(
     shared: &Shared,
@@ -494,12 +503,17 @@ fn send_back(
         parts.status = StatusCode::INTERNAL_SERVER_ERROR;
     }
     shared.stats.response(parts.status.as_u16());
-    rec.with(|st| {
-        st.status = Some(parts.status);
-        st.response_headers = parts.headers.clone();
-        st.outcome = outcome;
-    });
-    let cap = usize::try_from(shared.config.inspect_body_bytes).unwrap_or(usize::MAX);
+    let inspected = rec
+        .with(|st| {
+            st.status = Some(parts.status);
+            st.outcome = outcome;
+            if st.inspected {
+                st.response_headers = parts.headers.clone();
+            }
+            st.inspected
+        })
+        .unwrap_or(false);
+    let cap = sample_bytes(shared, inspected);
     let body = TapBody::new(body, Side::Response, cap, u64::MAX, Some(rec), None);
     Response::from_parts(parts, body)
 }

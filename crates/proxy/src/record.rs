@@ -3,6 +3,7 @@
 //! response body) lets go of it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,9 @@ pub(crate) struct RecState {
     pub(crate) outcome: Outcome,
     pub(crate) upstream_server: Option<http::uri::Authority>,
     started: Instant,
+    /// Whether the record goes to `on_done`: decided when the request starts, from whether the
+    /// queue in front of `on_done` has room (see [`DoneQueue::has_room`]).
+    pub(crate) inspected: bool,
 }
 
 impl RecState {
@@ -38,7 +42,7 @@ impl RecState {
     /// all of them converted in the context (the guard's head exchange), which `on_done`
     /// reads instead: copying them on the data path would be for nothing.
     pub(crate) fn keep_request_headers(&mut self, headers: &HeaderMap) {
-        if self.ctx.needs_request_headers() {
+        if self.inspected && self.ctx.needs_request_headers() {
             self.request_headers = headers.clone();
         }
     }
@@ -61,6 +65,7 @@ impl Recording {
         done: DoneQueue,
     ) -> Arc<Self> {
         conn.request_started(parts.version);
+        let inspected = done.has_room();
         let state = RecState {
             ctx,
             method: parts.method.clone(),
@@ -76,6 +81,7 @@ impl Recording {
             outcome: Outcome::Aborted,
             upstream_server: None,
             started,
+            inspected,
         };
         Arc::new(Self {
             state: Mutex::new(Some(state)),
@@ -88,6 +94,13 @@ impl Recording {
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut RecState) -> R) -> Option<R> {
         let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         guard.as_mut().map(f)
+    }
+
+    /// Whether the record goes to `on_done`. One that does not keeps no copy of headers or
+    /// body bytes: when the queue is full, what would only be dropped at the end of the request
+    /// is never copied.
+    pub(crate) fn inspected(&self) -> bool {
+        self.with(|st| st.inspected).unwrap_or(false)
     }
 
     /// A body tap reports what it saw.
@@ -108,6 +121,10 @@ impl Drop for Recording {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         let Some(st) = state else { return };
+        if !st.inspected {
+            stats::inc(&self.done.stats.done_dropped);
+            return;
+        }
         let record = Completed {
             time: st.ctx.time,
             peer: st.ctx.peer,
@@ -151,6 +168,9 @@ type Item = (RequestCtx, Completed);
 struct Inbox {
     queued: Mutex<Vec<Item>>,
     capacity: usize,
+    /// Set by a sender that found the queue full, cleared when the `on_done` thread takes
+    /// what is queued.
+    full: AtomicBool,
 }
 
 impl DoneQueue {
@@ -172,6 +192,7 @@ impl DoneQueue {
         let inbox = Arc::new(Inbox {
             queued: Mutex::new(Vec::with_capacity(capacity.min(4096))),
             capacity,
+            full: AtomicBool::new(false),
         });
         let worker_inbox = inbox.clone();
         let worker_stats = stats.clone();
@@ -191,6 +212,7 @@ impl DoneQueue {
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner);
                         std::mem::swap(&mut *queued, &mut batch);
+                        worker_inbox.full.store(false, Ordering::Relaxed);
                     }
                     if batch.is_empty() {
                         if alone {
@@ -216,6 +238,13 @@ impl DoneQueue {
         Ok(Self { inbox, stats })
     }
 
+    /// Whether a request starting now should be recorded for `on_done`: not while the queue
+    /// is full. A saturated proxy whose `on_done` thread falls behind then spends nothing on
+    /// the records it would drop.
+    pub(crate) fn has_room(&self) -> bool {
+        !self.inbox.full.load(Ordering::Relaxed)
+    }
+
     /// Queues a record without ever waiting on the data path; a full or busy queue drops and
     /// counts it.
     fn send(&self, ctx: RequestCtx, record: Completed) {
@@ -226,8 +255,13 @@ impl DoneQueue {
         };
         match queued {
             Some(mut q) if q.len() < self.inbox.capacity => q.push((ctx, record)),
+            Some(q) => {
+                self.inbox.full.store(true, Ordering::Relaxed);
+                drop(q);
+                stats::inc(&self.stats.done_dropped);
+            }
             // Dropped after the lock is let go: a record's drop frees its buffers.
-            _ => stats::inc(&self.stats.done_dropped),
+            None => stats::inc(&self.stats.done_dropped),
         }
     }
 }
@@ -334,6 +368,26 @@ mod tests {
         }
         wait_for(|| phases.seen.load(Ordering::SeqCst) == 4);
         assert_eq!(stats.done_dropped.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn requests_are_not_recorded_while_the_queue_is_full_and_are_again_once_it_is_taken() {
+        let (go, phases, stats, queue) = held_queue(1);
+        let (ctx, done) = record();
+        queue.send(ctx, done);
+        wait_for(|| queue.inbox.queued.lock().unwrap().is_empty());
+        let (ctx, done) = record();
+        queue.send(ctx, done);
+        assert!(queue.has_room(), "full, but no sender has met it full yet");
+        let (ctx, done) = record();
+        queue.send(ctx, done);
+        assert!(!queue.has_room());
+        assert_eq!(stats.done_dropped.load(Ordering::SeqCst), 1);
+        // The consumer takes the queued record: there is room again.
+        go.send(()).unwrap();
+        wait_for(|| queue.has_room());
+        go.send(()).unwrap();
+        wait_for(|| phases.seen.load(Ordering::SeqCst) == 2);
     }
 
     #[test]

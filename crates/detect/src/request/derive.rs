@@ -162,10 +162,19 @@ const QUERY_SEED: u64 = 0x7175_6572_7900_0003;
 /// hash of the header names in order, the user agent and the accept-language value. The
 /// proxy computes it on a request's head to match decisions scoped to a fingerprint.
 pub fn fingerprint(ex: &Exchange) -> u64 {
-    headers(ex).fingerprint
+    // The fold of `headers_keyed`, without the cookie and credential work.
+    let mut fingerprint = FINGERPRINT_SEED;
+    for (name, value) in ex.request_headers.iter() {
+        fingerprint = fold(fingerprint, name.as_bytes());
+        if name == "user-agent" || name == "accept-language" {
+            fingerprint = fold(fingerprint ^ VALUE_SEED, value.as_bytes());
+        }
+    }
+    finish(fingerprint)
 }
 
 /// [`headers_keyed`] without a hasher: the cookie hash and credential key unkeyed.
+#[cfg(test)]
 fn headers<'a>(ex: &'a Exchange) -> Headers<'a> {
     headers_keyed(ex, None)
 }
@@ -422,6 +431,15 @@ mod tests {
             None,
         );
         assert_ne!(headers(&other_language).fingerprint, f);
+        // The fingerprint alone is the one the full header pass computes.
+        for e in [&base, &other_values, &reordered, &other_language] {
+            assert_eq!(fingerprint(e), headers(e).fingerprint);
+        }
+        let keyed = KeyedHasher::new([3; 32]);
+        assert_eq!(
+            fingerprint(&base),
+            headers_keyed(&base, Some(&keyed)).fingerprint
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub(crate) fn head_exchange(ctx: &RequestCtx, req: &http::request::Parts) -> Hea
         host: ctx.host.as_deref().map(str::to_owned),
         path: req.uri.path().to_owned(),
         query: req.uri.query().filter(|q| !q.is_empty()).map(str::to_owned),
+        request_headers: rampart_core::Headers::with_capacity(req.headers.len()),
         ..Exchange::default()
     };
     for (name, value) in &req.headers {
