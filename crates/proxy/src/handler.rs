@@ -3,8 +3,11 @@
 //! through [`fail_to_proxy`]; nothing here panics on client or upstream input.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -349,7 +352,7 @@ async fn proceed(
         }
         rec.with(|st| st.upstream_server = Some(authority.clone()));
 
-        let sent = send(pool, server, req, body_sent.take(), timeout).await;
+        let sent = send(conn, pool, server, req, body_sent.take(), timeout).await;
         match sent {
             Ok(resp) => {
                 shared.upstreams.mark_up(pool, server);
@@ -409,14 +412,39 @@ enum Sent {
 }
 
 /// Sends a request; the response timeout starts once the request body has been sent in full.
+/// On an HTTP/1 connection the connection's watchdog times it (see `upstream_wait`), on an
+/// HTTP/2 one a timer of its own.
 async fn send(
+    conn: &ConnInfo,
     pool: &crate::upstream::PoolState,
     server: usize,
     req: Request<UpstreamBody>,
-    body_sent: Option<oneshot::Receiver<()>>,
+    mut body_sent: Option<oneshot::Receiver<()>>,
     timeout: Duration,
 ) -> Result<Response<PooledBody>, Sent> {
     let response = pool.send(server, req);
+    if !conn.is_multiplexed() {
+        let wait = &conn.upstream_wait;
+        // Cleared however this ends, the future dropped included.
+        let _cleared = wait.cleared_on_drop();
+        if body_sent.is_none() {
+            wait.start();
+        }
+        tokio::pin!(response);
+        return std::future::poll_fn(|cx| {
+            if let Some(rx) = body_sent.as_mut() {
+                if Pin::new(rx).poll(cx).is_ready() {
+                    body_sent = None;
+                    wait.start();
+                }
+            }
+            if body_sent.is_none() && wait.poll_expired(cx) {
+                return Poll::Ready(Err(Sent::Timeout));
+            }
+            response.as_mut().poll(cx).map(|r| r.map_err(Sent::Error))
+        })
+        .await;
+    }
     let timer = async move {
         if let Some(rx) = body_sent {
             let _ = rx.await;

@@ -49,6 +49,7 @@ mod stats;
 mod tls;
 pub mod units;
 mod upstream;
+mod upstream_wait;
 mod websocket;
 
 pub use config::{ConfigError, FailMode, ProxyConfig};

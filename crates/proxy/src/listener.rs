@@ -30,6 +30,7 @@ use crate::phases::Scheme;
 use crate::route::normalize_host;
 use crate::server::Shared;
 use crate::stats::{self, Stats};
+use crate::upstream_wait::{UpstreamWait, Watch};
 
 /// Where the proxy is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,8 @@ pub(crate) struct ConnInfo {
     pub(crate) forward_cache: crate::forwarded::ForwardCache,
     /// What the watchdog asks of the serving task.
     attention: Attention,
+    /// The HTTP/1 request waiting for its upstream's response head, timed by the watchdog.
+    pub(crate) upstream_wait: UpstreamWait,
 }
 
 impl ConnInfo {
@@ -99,6 +102,7 @@ impl ConnInfo {
             known_host: Mutex::new(KnownHost::default()),
             forward_cache: Default::default(),
             attention: Attention::default(),
+            upstream_wait: UpstreamWait::default(),
         }
     }
 
@@ -143,11 +147,22 @@ impl ConnInfo {
     pub(crate) fn received(&self, n: u64) {
         self.touch(n);
         if self.inflight() == 0 && !self.multiplexed.load(Ordering::Relaxed) {
-            let at = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1;
+            let at = self.millis();
             let _ = self
                 .head_since
                 .compare_exchange(0, at, Ordering::Relaxed, Ordering::Relaxed);
         }
+    }
+
+    /// Milliseconds since the connection was accepted, plus one (so never 0): the clock of
+    /// `head_since`.
+    fn millis(&self) -> u64 {
+        u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+
+    /// Whether the connection is HTTP/2 (its requests are multiplexed).
+    pub(crate) fn is_multiplexed(&self) -> bool {
+        self.multiplexed.load(Ordering::Relaxed)
     }
 
     /// How long the head being read has been arriving, if one is.
@@ -405,14 +420,18 @@ async fn watched<F: Future>(
 }
 
 /// Watches one connection while it is served: closes it when a request head takes longer
-/// than `timeouts.header_read` to arrive, closes it gracefully once it has been quiet for
+/// than `timeouts.header_read` to arrive, ends the wait of an HTTP/1 request whose upstream
+/// has not answered within `timeouts.upstream_response`, closes it gracefully once it has been quiet for
 /// `timeouts.idle` (and at once after a further idle period, for a peer that ignores the
 /// graceful close), and passes on the proxy's drain and close. Ends with the connection.
 async fn watchdog(shared: Arc<Shared>, conn: Arc<ConnInfo>, mut ended: oneshot::Receiver<()>) {
     let idle = shared.config.timeouts.idle;
     let header_read = shared.config.timeouts.header_read;
+    let upstream_response = shared.config.timeouts.upstream_response;
+    let mut upstream_watch = Watch::default();
     let mut ticker = tokio::time::interval(
-        (idle.min(header_read) / 4).clamp(Duration::from_millis(20), Duration::from_secs(5)),
+        (idle.min(header_read).min(upstream_response) / 4)
+            .clamp(Duration::from_millis(20), Duration::from_secs(5)),
     );
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut phase = conn.phase.clone();
@@ -446,6 +465,8 @@ async fn watchdog(shared: Arc<Shared>, conn: Arc<ConnInfo>, mut ended: oneshot::
             }
             _ = ticker.tick() => {
                 let now = clock::now();
+                // The HTTP/1 request waiting too long for its upstream gets its 504.
+                upstream_watch.look(&conn.upstream_wait, now, upstream_response);
                 // A head that has been arriving for too long (a client trickling it byte by
                 // byte keeps the connection busy, so the idle timeout never comes).
                 if conn.inflight() == 0

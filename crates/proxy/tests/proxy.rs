@@ -261,6 +261,57 @@ async fn a_slow_upstream_is_504() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_response_timeout_counts_from_the_end_of_the_request_body() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    bounded(async {
+        // Reads the whole body, then answers at once, or after a second for `/slow`.
+        let up = upstream(|req| async move {
+            let slow = req.uri().path() == "/slow";
+            let n = req.into_body().collect().await.unwrap().to_bytes().len();
+            if slow {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            text(StatusCode::OK, &n.to_string())
+        })
+        .await;
+        let mut cfg = config(&[up.addr]);
+        cfg.timeouts.upstream_response = Duration::from_millis(300);
+        let proxy = start(cfg, Arc::new(NoopPhases)).await;
+        for (path, want) in [("/", "HTTP/1.1 200"), ("/slow", "HTTP/1.1 504")] {
+            // A body trickled over 800 ms: longer than the response timeout, which only
+            // starts once the last byte is sent.
+            let mut s = tokio::net::TcpStream::connect(proxy.addr()).await.unwrap();
+            let head = format!("POST {path} HTTP/1.1\r\nhost: x\r\ncontent-length: 4\r\n\r\n");
+            s.write_all(head.as_bytes()).await.unwrap();
+            for b in [b"a", b"b", b"c", b"d"] {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                s.write_all(b).await.unwrap();
+            }
+            let mut buf = vec![0u8; 4096];
+            let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+            assert!(answer.starts_with(want), "{path}: {answer}");
+            // The connection serves on: the next request on it is not timed by the last.
+            if path == "/" {
+                assert!(answer.ends_with("\r\n\r\n4"), "{answer}");
+                s.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
+                    .await
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let n = s.read(&mut buf).await.unwrap();
+                let again = String::from_utf8_lossy(&buf[..n]).into_owned();
+                assert!(again.starts_with("HTTP/1.1 200"), "{again}");
+            }
+        }
+        assert_eq!(proxy.proxy.stats().timeouts, 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_over_the_limit_is_413() {
     bounded(async {
         let up = upstream(|req| async move {
