@@ -42,6 +42,7 @@ mod io;
 mod listener;
 mod phases;
 mod priority;
+mod protocol;
 mod record;
 mod route;
 mod server;

@@ -1,6 +1,6 @@
 //! Accepting client connections: the accept loop of each listener, the TLS handshake, and the
-//! per-connection task that serves HTTP/1.1 or HTTP/2 (hyper-util's auto builder), watches
-//! for idleness and takes part in graceful shutdown.
+//! per-connection task that serves HTTP/1.1 or HTTP/2 (chosen as `protocol` says), with its
+//! watchdog for slow heads, slow upstreams, idleness and graceful shutdown.
 
 use std::error::Error as StdError;
 use std::future::Future;
@@ -13,20 +13,18 @@ use std::time::{Duration, Instant};
 
 use atomic_waker::AtomicWaker;
 use http::{HeaderValue, Version};
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_rustls::TlsAcceptor;
 
 use crate::clock;
-use crate::config::ProxyConfig;
 use crate::handler;
 use crate::io::CountingIo;
 use crate::phases::Scheme;
+use crate::protocol::{of_alpn, sniff, HttpServers, Protocol};
 use crate::route::normalize_host;
 use crate::server::Shared;
 use crate::stats::{self, Stats};
@@ -232,15 +230,7 @@ impl KnownHost {
 pub(crate) struct ListenerState {
     pub(crate) addr: SocketAddr,
     pub(crate) tls: Option<TlsAcceptor>,
-    pub(crate) http: HttpServer,
-}
-
-/// How a listener speaks HTTP.
-pub(crate) enum HttpServer {
-    /// HTTP/1.1 only: hyper's HTTP/1 server, with no protocol sniffing in front of it.
-    Http1(http1::Builder),
-    /// HTTP/1.1 and HTTP/2 (by ALPN or the HTTP/2 preface): hyper-util's auto builder.
-    Auto(auto::Builder<TokioExecutor>),
+    pub(crate) http: HttpServers,
 }
 
 impl ListenerState {
@@ -251,37 +241,6 @@ impl ListenerState {
             Scheme::Http
         }
     }
-}
-
-/// The HTTP server settings of a listener.
-pub(crate) fn http_builder(config: &ProxyConfig, http2: bool) -> HttpServer {
-    let max_head = usize::try_from(config.limits.max_header_bytes)
-        .unwrap_or(usize::MAX)
-        .max(8192);
-    // The header timeout is the connection watchdog's (see `watchdog`): hyper's would also run
-    // while a kept-alive connection waits for its next request, closing it after
-    // `header_read` rather than `idle`.
-    if !http2 {
-        let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(None)
-            .max_buf_size(max_head)
-            .keep_alive(true);
-        return HttpServer::Http1(builder);
-    }
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(None)
-        .max_buf_size(max_head)
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(u32::try_from(max_head).unwrap_or(u32::MAX));
-    HttpServer::Auto(builder)
 }
 
 /// Accepts connections on `tcp` until the proxy starts draining.
@@ -333,17 +292,35 @@ pub(crate) async fn accept_loop(
 async fn connection(shared: Arc<Shared>, index: usize, stream: TcpStream, conn: Arc<ConnInfo>) {
     stats::inc(&shared.stats.connections_total);
     stats::inc(&shared.stats.active_connections);
-    let io = CountingIo::new(stream, conn.clone());
     let listener = &shared.listeners[index];
     match &listener.tls {
-        None => serve(&shared, index, io, conn).await,
+        None => {
+            let protocol = match listener.http.http2 {
+                None => Some(Protocol::Http1),
+                // Bounded like a head: a client that never says what it speaks is cut.
+                Some(_) => tokio::time::timeout(shared.config.timeouts.header_read, sniff(&stream))
+                    .await
+                    .unwrap_or_else(|_| {
+                        stats::inc(&shared.stats.timeouts);
+                        None
+                    }),
+            };
+            if let Some(protocol) = protocol {
+                let io = CountingIo::new(stream, conn.clone());
+                serve(&shared, index, io, conn, protocol).await;
+            }
+        }
         Some(acceptor) => {
             let mut phase = conn.phase.clone();
+            let io = CountingIo::new(stream, conn.clone());
             let handshake =
                 tokio::time::timeout(shared.config.timeouts.header_read, acceptor.accept(io));
             tokio::select! {
                 res = handshake => match res {
-                    Ok(Ok(tls)) => serve(&shared, index, tls, conn).await,
+                    Ok(Ok(tls)) => {
+                        let protocol = of_alpn(tls.get_ref().1.alpn_protocol());
+                        serve(&shared, index, tls, conn, protocol).await;
+                    }
                     Ok(Err(e)) => {
                         stats::inc(&shared.stats.tls_handshake_errors);
                         tracing::debug!(error = %e, "TLS handshake failed");
@@ -365,8 +342,13 @@ async fn connection(shared: Arc<Shared>, index: usize, stream: TcpStream, conn: 
 ///
 /// The watchdog is a task of its own, so that the many wake-ups of a busy connection poll
 /// only hyper and one flag, never the watchdog's timer or the shutdown signal.
-async fn serve<I>(shared: &Arc<Shared>, index: usize, io: I, conn: Arc<ConnInfo>)
-where
+async fn serve<I>(
+    shared: &Arc<Shared>,
+    index: usize,
+    io: I,
+    conn: Arc<ConnInfo>,
+    protocol: Protocol,
+) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let svc_shared = shared.clone();
@@ -376,20 +358,22 @@ where
     let (_alive, ended) = oneshot::channel::<()>();
     tokio::spawn(watchdog(shared.clone(), conn.clone(), ended));
     let io = TokioIo::new(io);
-    let res = match &shared.listeners[index].http {
-        HttpServer::Http1(http) => {
-            let served = http.serve_connection(io, service).with_upgrades();
+    let servers = &shared.listeners[index].http;
+    let res = match (protocol, &servers.http2) {
+        (Protocol::Http2, Some(h2)) => {
+            // Every request of the connection is multiplexed on it from the start.
+            conn.multiplexed.store(true, Ordering::Relaxed);
+            let served = h2.serve_connection(io, service);
             tokio::pin!(served);
-            watched(&conn, served, |c| c.graceful_shutdown())
-                .await
-                .map(|r| r.map_err(Into::into))
+            watched(&conn, served, |c| c.graceful_shutdown()).await
         }
-        HttpServer::Auto(http) => {
-            let served = http.serve_connection_with_upgrades(io, service);
+        _ => {
+            let served = servers.http1.serve_connection(io, service).with_upgrades();
             tokio::pin!(served);
             watched(&conn, served, |c| c.graceful_shutdown()).await
         }
     };
+    let res = res.map(|r| r.map_err(Box::<dyn StdError + Send + Sync>::from));
     if let Some(Err(e)) = res {
         connection_error(&shared.stats, &*e);
     }

@@ -75,7 +75,7 @@ impl Proxy {
             listeners.push(ListenerState {
                 addr: l.addr,
                 tls: acceptor,
-                http: listener::http_builder(&config, l.http2),
+                http: crate::protocol::HttpServers::new(&config, l.http2),
             });
         }
         let stats = Arc::new(Stats::default());

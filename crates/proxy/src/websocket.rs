@@ -13,10 +13,11 @@ use crate::stats::{self, Stats};
 
 /// Whether a request asks for a WebSocket upgrade.
 pub(crate) fn is_upgrade_request(parts: &http::request::Parts) -> bool {
+    // `Upgrade` first: almost no request has one.
     parts.version == Version::HTTP_11
         && parts.method == Method::GET
-        && has_token(&parts.headers, header::CONNECTION, "upgrade")
         && has_token(&parts.headers, header::UPGRADE, "websocket")
+        && has_token(&parts.headers, header::CONNECTION, "upgrade")
 }
 
 fn has_token(headers: &http::HeaderMap, name: header::HeaderName, token: &str) -> bool {
