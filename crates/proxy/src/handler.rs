@@ -115,7 +115,8 @@ pub(crate) async fn handle(
     // frames the body by the latter (RFC 9112 §6.3) and closes the connection after the answer
     // (RFC 9112 §6.1), so bytes another hop framed differently are never read as a next
     // request; a chunked body alone keeps the connection.
-    let reply = proceed(&shared, &conn, &rec, parts, body, route, raw_host).await;
+    // Boxed: hyper moves the request's future into place, and this keeps it a few words long.
+    let reply = Box::pin(proceed(&shared, &conn, &rec, parts, body, route, raw_host)).await;
     if had_body {
         // A body answered before it was read (block, 404, 413) is recorded as incomplete; a
         // tap that did stream it reports over this when it finishes.

@@ -126,14 +126,16 @@ impl Upstreams {
         if n == 0 || tried.len() >= n {
             return None;
         }
-        let now = self.now_ms();
+        // The clock is read only when some server has been marked down.
+        let mut now = None;
         let start = pool.next.fetch_add(1, Ordering::Relaxed);
         let candidates = (0..n)
             .map(|k| (start + k) % n)
             .filter(|i| !tried.contains(i));
         let mut fallback = None;
         for i in candidates {
-            if pool.servers[i].down_until.load(Ordering::Relaxed) <= now {
+            let until = pool.servers[i].down_until.load(Ordering::Relaxed);
+            if until == 0 || until <= *now.get_or_insert_with(|| self.now_ms()) {
                 return Some(i);
             }
             fallback.get_or_insert(i);
