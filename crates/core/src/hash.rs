@@ -24,10 +24,11 @@ impl fmt::Display for HashTag {
 /// `value` as 16 lower-case hex digits, as `format!("{value:016x}")` writes it, without the
 /// formatting machinery (it is on the proxy's request path).
 pub fn hex16(value: u64) -> String {
-    (0..16)
-        .rev()
-        .map(|i| char::from(HEX_DIGITS[((value >> (4 * i)) & 0xf) as usize]))
-        .collect()
+    let mut digits = [0u8; 16];
+    for (i, d) in digits.iter_mut().enumerate() {
+        *d = HEX_DIGITS[((value >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    std::str::from_utf8(&digits).unwrap_or_default().to_owned()
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
