@@ -166,6 +166,7 @@ pub(crate) struct DoneQueue {
 type Item = (RequestCtx, Completed);
 
 struct Inbox {
+    phases: Arc<dyn Phases>,
     queued: Mutex<Vec<Item>>,
     capacity: usize,
     /// Set by a sender that found the queue full, cleared when the `on_done` thread takes
@@ -190,6 +191,7 @@ impl DoneQueue {
     ) -> std::io::Result<Self> {
         let capacity = capacity.max(1);
         let inbox = Arc::new(Inbox {
+            phases,
             queued: Mutex::new(Vec::with_capacity(capacity.min(4096))),
             capacity,
             full: AtomicBool::new(false),
@@ -223,19 +225,35 @@ impl DoneQueue {
                         continue;
                     }
                     nap = MIN_NAP;
-                    for (ctx, record) in batch.drain(..) {
-                        let result = catch_unwind(AssertUnwindSafe(|| phases.on_done(ctx, record)));
-                        if result.is_err() {
-                            stats::inc(&worker_stats.hook_failures);
-                            tracing::error!(
-                                phase = "on_done",
-                                "hook panicked; the record is lost, traffic is unaffected"
-                            );
-                        }
-                    }
+                    deliver(&*worker_inbox.phases, &worker_stats, batch.drain(..));
                 }
             })?;
         Ok(Self { inbox, stats })
+    }
+
+    /// Calls `on_done` on the calling thread for every record queued, until the queue is
+    /// empty; returns how many. For shutdown: the `on_done` thread runs at an idle priority
+    /// and may get no CPU on a busy host, while what is queued must still be inspected before
+    /// the engine's state is stored. Records the `on_done` thread has already taken it
+    /// delivers itself, so the two may deliver the last records side by side.
+    pub(crate) fn deliver_queued(&self) -> usize {
+        let mut delivered = 0;
+        loop {
+            let batch = {
+                let mut queued = self
+                    .inbox
+                    .queued
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                self.inbox.full.store(false, Ordering::Relaxed);
+                std::mem::take(&mut *queued)
+            };
+            if batch.is_empty() {
+                return delivered;
+            }
+            delivered += batch.len();
+            deliver(&*self.inbox.phases, &self.stats, batch.into_iter());
+        }
     }
 
     /// Whether a request starting now should be recorded for `on_done`: not while the queue
@@ -262,6 +280,20 @@ impl DoneQueue {
             }
             // Dropped after the lock is let go: a record's drop frees its buffers.
             None => stats::inc(&self.stats.done_dropped),
+        }
+    }
+}
+
+/// Calls `on_done` for each record in turn; a panic in it loses that record only.
+fn deliver(phases: &dyn Phases, stats: &Stats, records: impl Iterator<Item = Item>) {
+    for (ctx, record) in records {
+        let result = catch_unwind(AssertUnwindSafe(|| phases.on_done(ctx, record)));
+        if result.is_err() {
+            stats::inc(&stats.hook_failures);
+            tracing::error!(
+                phase = "on_done",
+                "hook panicked; the record is lost, traffic is unaffected"
+            );
         }
     }
 }
@@ -388,6 +420,51 @@ mod tests {
         wait_for(|| queue.has_room());
         go.send(()).unwrap();
         wait_for(|| phases.seen.load(Ordering::SeqCst) == 2);
+    }
+
+    /// Holds `on_done` on the inspection thread until told to go on; counts the records
+    /// delivered on any other thread.
+    struct Gate {
+        go: Mutex<mpsc::Receiver<()>>,
+        elsewhere: AtomicUsize,
+    }
+
+    impl Phases for Gate {
+        fn on_done(&self, _ctx: RequestCtx, _record: Completed) {
+            if std::thread::current().name() == Some("rampart-proxy-done") {
+                let _ = self.go.lock().unwrap().recv();
+            } else {
+                self.elsewhere.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_queued_is_delivered_on_the_calling_thread_when_the_inspection_thread_is_stuck() {
+        let (go, wait) = mpsc::channel();
+        let gate = Arc::new(Gate {
+            go: Mutex::new(wait),
+            elsewhere: AtomicUsize::new(0),
+        });
+        let stats = Arc::new(Stats::default());
+        let queue = DoneQueue::start(
+            gate.clone(),
+            stats.clone(),
+            16,
+            crate::priority::InspectPriority::Nice(0),
+        )
+        .unwrap();
+        let (ctx, done) = record();
+        queue.send(ctx, done);
+        wait_for(|| queue.inbox.queued.lock().unwrap().is_empty());
+        for _ in 0..3 {
+            let (ctx, done) = record();
+            queue.send(ctx, done);
+        }
+        assert_eq!(queue.deliver_queued(), 3);
+        assert_eq!(gate.elsewhere.load(Ordering::SeqCst), 3);
+        assert_eq!(queue.deliver_queued(), 0, "nothing left");
+        go.send(()).unwrap();
     }
 
     #[test]

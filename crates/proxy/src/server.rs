@@ -109,6 +109,14 @@ impl Proxy {
         self.shared.stats.snapshot()
     }
 
+    /// Hands every finished request still queued for inspection to `on_done` on the calling
+    /// thread (blocking until done) and returns how many. For shutdown, once serving has
+    /// stopped: the inspection thread runs on spare CPU only (`inspect_nice: idle`), which a
+    /// busy host may not leave it.
+    pub fn inspect_queued(&self) -> usize {
+        self.shared.done.deliver_queued()
+    }
+
     /// Binds every listener. Port 0 gets a free port; [`BoundProxy::local_addrs`] tells which.
     pub async fn bind(&self) -> Result<BoundProxy, ProxyError> {
         let mut sockets = Vec::with_capacity(self.shared.listeners.len());

@@ -190,12 +190,18 @@ pub(crate) fn store_learned(
     Ok(())
 }
 
-/// Waits (up to three seconds) until the engine has observed every request the proxy took:
-/// the last ones may still be queued for it when the listeners close.
+/// Inspects the requests still queued for the engine when the listeners close, then waits (up
+/// to three seconds) until the engine has observed, or the proxy dropped from inspection, every
+/// request the proxy took.
 pub(crate) async fn wait_for_engine(guard: &Guard, server: &Proxy) {
+    // What is still queued is inspected here, at this thread's priority; then the records the
+    // inspection thread has already taken are waited for (a little).
     let taken = server.stats().requests;
+    tokio::task::block_in_place(|| server.inspect_queued());
     let deadline = std::time::Instant::now() + Duration::from_secs(3);
-    while guard.stats().observed < taken && std::time::Instant::now() < deadline {
+    while guard.stats().observed + server.stats().done_dropped < taken
+        && std::time::Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
