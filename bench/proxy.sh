@@ -2,7 +2,7 @@
 # Proxy overhead: requests/s and latency of a fast upstream reached directly, through nginx
 # `proxy_pass`, and through `rampart proxy` with every detector on — side by side in one run.
 #
-#   bench/proxy.sh [SECONDS] [CONNECTIONS]
+#   bench/proxy.sh [SECONDS] [CONNECTIONS] [ROUNDS]
 #
 # The upstream is an nginx that answers a small JSON document to every request. The proxy under
 # test (nginx, one worker; or Rampart) is pinned to CPU 0; the load generator (wrk, one thread)
@@ -15,7 +15,8 @@
 # proxying and discovery cost alone; Rampart's data plane with no hooks (the `rampart-proxy`
 # example: routing, limits, forwarding, recording, no engine) and a bare keep-alive proxy on
 # hyper alone (the `bare_hyper` example) show what is Rampart's and what is hyper's and tokio's.
-# Every target is run once per round, three rounds, and its best requests/s is kept.
+# Every target is run once per round, ROUNDS rounds (3 unless given), and its best requests/s is
+# kept: on a shared machine more rounds make the best less a matter of luck.
 #
 # Needs nginx and wrk (Debian: `apt-get install nginx-light wrk`; installed when missing and
 # running as root). Binds 127.0.0.1 only. Writes only under bench/data/proxy/. Prints a markdown
@@ -25,6 +26,7 @@ cd "$(dirname "$0")/.."
 
 SECS="${1:-10}"
 CONNS="${2:-64}"
+ROUNDS="${3:-3}"
 DIR="$PWD/bench/data/proxy"
 mkdir -p "$DIR"
 
@@ -200,10 +202,10 @@ taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$PLAIN/
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$NOHOOK/" >/dev/null 2>&1
 taskset -c 1 wrk -t1 -c"$CONNS" -d2s -s "$DIR/ids.lua" "http://127.0.0.1:$BARE/" >/dev/null 2>&1
 
-# Three rounds, each running every target once in turn, so that a slow minute of a shared
+# Rounds, each running every target once in turn, so that a slow minute of a shared
 # machine falls on all of them alike; each target's best round is kept.
 declare -A best
-for _ in 1 2 3; do
+for _ in $(seq 1 "$ROUNDS"); do
   for port in "$UP" "$NGX" "$RMP" "$PLAIN" "$NOHOOK" "$BARE"; do
     line=$(once "$port")
     if [ -z "${best[$port]:-}" ] || awk -v a="${line%% *}" -v b="${best[$port]%% *}" 'BEGIN{exit !(a > b)}'; then
@@ -232,7 +234,7 @@ awk -v r="$h_rps" -v n="$n_rps" -v p50="$h_p50" -v p99="$h_p99" -v np99="$n_p99"
 awk -v r="$b_rps" -v n="$n_rps" -v p50="$b_p50" -v p99="$b_p99" -v np99="$n_p99" -v bad="$b_bad" \
   'BEGIN{printf "| reference: bare hyper proxy (no Rampart) | %.0f | %.3f ms | %.3f ms (%+.3f ms) | %s | %.0f %% |\n", r, p50, p99, p99-np99, bad, 100*r/n}'
 echo
-echo "$CONNS connections, ${SECS} s per run, best of 3 interleaved rounds; proxies pinned to CPU 0, wrk and the upstream to CPU 1."
+echo "$CONNS connections, ${SECS} s per run, best of $ROUNDS interleaved rounds; proxies pinned to CPU 0, wrk and the upstream to CPU 1."
 echo "rampart peak RSS: $((rss_kb / 1024)) MB; $(nproc) CPUs: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')"
 # inspected PORT DIR: "observed of requests (share)" from a Rampart's metrics, over every run.
 inspected() {
