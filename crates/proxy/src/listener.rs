@@ -297,13 +297,21 @@ async fn connection(shared: Arc<Shared>, index: usize, stream: TcpStream, conn: 
         None => {
             let protocol = match listener.http.http2 {
                 None => Some(Protocol::Http1),
-                // Bounded like a head: a client that never says what it speaks is cut.
-                Some(_) => tokio::time::timeout(shared.config.timeouts.header_read, sniff(&stream))
-                    .await
-                    .unwrap_or_else(|_| {
-                        stats::inc(&shared.stats.timeouts);
-                        None
-                    }),
+                // Bounded like a head: a client that never says what it speaks is cut, and
+                // so is one still silent when the proxy starts draining.
+                Some(_) => {
+                    let mut phase = conn.phase.clone();
+                    let header_read = shared.config.timeouts.header_read;
+                    tokio::select! {
+                        sniffed = tokio::time::timeout(header_read, sniff(&stream)) => {
+                            sniffed.unwrap_or_else(|_| {
+                                stats::inc(&shared.stats.timeouts);
+                                None
+                            })
+                        }
+                        _ = reached(&mut phase, Phase::Draining) => None,
+                    }
+                }
             };
             if let Some(protocol) = protocol {
                 let io = CountingIo::new(stream, conn.clone());

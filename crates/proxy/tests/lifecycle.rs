@@ -242,6 +242,29 @@ async fn graceful_shutdown_lets_an_in_flight_request_finish() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_has_sent_nothing_does_not_hold_up_a_graceful_shutdown() {
+    bounded(async {
+        let up = fixed("ok").await;
+        let mut proxy = start(config(&[up.addr]), Arc::new(NoopPhases)).await;
+        // Connected, silent: the proxy cannot tell yet whether it speaks HTTP/1 or HTTP/2.
+        let silent = TcpStream::connect(proxy.addr()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = Instant::now();
+        proxy.begin_stop();
+        let drained = proxy.task.take().unwrap().await.unwrap();
+        assert_eq!(drained, Drained::Clean);
+        // Well within `header_read` (10 s) and the shutdown deadline (30 s).
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        drop(silent);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_closes_what_is_left_at_the_deadline() {
     bounded(async {
         let stuck = upstream(|_| async {
