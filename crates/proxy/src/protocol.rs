@@ -16,8 +16,10 @@ use crate::config::ProxyConfig;
 /// The first bytes an HTTP/2 client sends.
 const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// How long to wait between two looks at a preface that has only partly arrived.
-const PARTIAL_WAIT: Duration = Duration::from_millis(5);
+/// How long to wait between two looks at a preface that has only partly arrived: from the
+/// first to the last, doubling, so that a client trickling a preface costs a few looks a
+/// second, not hundreds.
+const PARTIAL_WAIT: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(250));
 
 /// An HTTP version a connection is served with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,7 @@ impl HttpServers {
 /// bytes are the preface. `None` when the client closed (or failed) before one could tell.
 pub(crate) async fn sniff(stream: &TcpStream) -> Option<Protocol> {
     let mut buf = [0u8; PREFACE.len()];
+    let mut wait = PARTIAL_WAIT.0;
     loop {
         let n = stream.peek(&mut buf).await.ok()?;
         if n == 0 {
@@ -75,7 +78,10 @@ pub(crate) async fn sniff(stream: &TcpStream) -> Option<Protocol> {
             Some(p) => return Some(p),
             // A prefix of the preface: the rest has not arrived yet. Peeking again at once
             // would see the same bytes, so wait a little (bounded by the caller's timeout).
-            None => tokio::time::sleep(PARTIAL_WAIT).await,
+            None => {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(PARTIAL_WAIT.1);
+            }
         }
     }
 }
