@@ -1,8 +1,9 @@
 //! A fast hasher for the alert book's maps, whose keys are small (addresses, 64-bit keys that
-//! are already hashes): the standard library's SipHash costs more than the work around it.
+//! are already hashes): the standard library's SipHash costs more than the work around it. A
+//! per-process seeded variant serves maps read on every request of the proxy.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 /// Folds eight bytes at a time and finishes with MurmurHash3's mix.
 #[derive(Debug, Default, Clone, Copy)]
@@ -60,8 +61,34 @@ impl Hasher for Fold {
 
 /// A `HashMap` with [`Fold`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fold>>;
+
 /// A `HashSet` with [`Fold`].
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<Fold>>;
+
+/// [`Fold`] started from a random seed drawn once per process, for maps read on every request
+/// whose keys a client chooses (its address): which keys collide cannot be worked out
+/// offline. Like every map keyed by client values here, such a map must also be capped.
+#[derive(Debug, Clone, Copy)]
+pub struct SeededFold(u64);
+
+impl Default for SeededFold {
+    fn default() -> Self {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        SeededFold(
+            *SEED.get_or_init(|| {
+                std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64)
+            }),
+        )
+    }
+}
+
+impl BuildHasher for SeededFold {
+    type Hasher = Fold;
+
+    fn build_hasher(&self) -> Fold {
+        Fold(self.0)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -77,5 +104,16 @@ mod tests {
         assert_eq!(s.len(), 1000);
         assert!(s.contains(&IpAddr::from(7u32.to_be_bytes())));
         assert!(!s.contains(&"2001:db8::1".parse::<IpAddr>().unwrap()));
+    }
+
+    #[test]
+    fn the_seeded_fold_is_one_hash_per_process_and_not_the_unseeded_one() {
+        let ip: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+        let a = SeededFold::default().hash_one(ip);
+        assert_eq!(a, SeededFold::default().hash_one(ip));
+        assert_ne!(a, BuildHasherDefault::<Fold>::default().hash_one(ip));
+        let mut m: HashMap<std::net::IpAddr, u32, SeededFold> = HashMap::default();
+        m.insert(ip, 1);
+        assert_eq!(m.get(&ip), Some(&1));
     }
 }

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use rampart_core::Alert;
 use rampart_defend::ActiveAlert;
+use rampart_detect::fasthash::SeededFold;
 
 /// Alert names the exploit-probe detector raises.
 pub(crate) const PROBE_KINDS: [&str; 3] = ["log4shell", "sensitive_file_probe", "path_traversal"];
@@ -14,7 +15,7 @@ pub(crate) const PROBE_KINDS: [&str; 3] = ["log4shell", "sensitive_file_probe", 
 /// (counted), so a flood of flagged addresses cannot grow it without limit.
 #[derive(Debug)]
 pub(crate) struct ActorIndex {
-    by_ip: HashMap<IpAddr, Vec<ActiveAlert>>,
+    by_ip: HashMap<IpAddr, Vec<ActiveAlert>, SeededFold>,
     cap: usize,
     pub(crate) evicted: u64,
 }
@@ -22,7 +23,7 @@ pub(crate) struct ActorIndex {
 impl ActorIndex {
     pub(crate) fn new(cap: usize) -> Self {
         Self {
-            by_ip: HashMap::new(),
+            by_ip: HashMap::default(),
             cap: cap.max(1),
             evicted: 0,
         }
