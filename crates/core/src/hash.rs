@@ -16,7 +16,9 @@ pub struct HashTag(pub u128);
 impl fmt::Display for HashTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut digits = [0u8; 32];
-        hex_into(self.0, &mut digits);
+        let (high, low) = digits.split_at_mut(16);
+        hex_into((self.0 >> 64) as u64, high);
+        hex_into(self.0 as u64, low);
         f.write_str(std::str::from_utf8(&digits).unwrap_or_default())
     }
 }
@@ -25,20 +27,16 @@ impl fmt::Display for HashTag {
 /// formatting machinery (it is on the proxy's request path).
 pub fn hex16(value: u64) -> String {
     let mut digits = [0u8; 16];
-    for (i, d) in digits.iter_mut().enumerate() {
-        *d = HEX_DIGITS[((value >> (60 - 4 * i)) & 0xf) as usize];
-    }
+    hex_into(value, &mut digits);
     std::str::from_utf8(&digits).unwrap_or_default().to_owned()
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-/// Writes the low `4 * out.len()` bits of `value` into `out` as lower-case hex digits, most
-/// significant first.
-fn hex_into(value: u128, out: &mut [u8]) {
-    let n = out.len();
-    for (i, d) in out.iter_mut().enumerate() {
-        *d = HEX_DIGITS[((value >> (4 * (n - 1 - i))) & 0xf) as usize];
+/// Writes `value` into the 16 bytes of `out` as lower-case hex digits, most significant first.
+fn hex_into(value: u64, out: &mut [u8]) {
+    for (i, d) in out.iter_mut().take(16).enumerate() {
+        *d = HEX_DIGITS[((value >> (60 - 4 * i)) & 0xf) as usize];
     }
 }
 

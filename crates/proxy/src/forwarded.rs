@@ -301,16 +301,15 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
         }
     }
     if !others && !keep_upgrade {
-        if connection
-            && headers
-                .get_all(header::CONNECTION)
-                .iter()
-                .all(|v| names_no_header(v.as_bytes()))
-        {
-            headers.remove(header::CONNECTION);
+        if !connection {
             return;
         }
-        if !connection {
+        let connection_alone = headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .all(|v| names_no_header(v.as_bytes()));
+        if connection_alone {
+            headers.remove(header::CONNECTION);
             return;
         }
     }

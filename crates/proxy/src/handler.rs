@@ -307,11 +307,11 @@ async fn proceed(
         .unwrap_or_else(|| PathAndQuery::from_static("/"));
 
     // The body streams through a tap; a bodiless request can be retried on another server.
-    let cap = sample_bytes(shared, rec.inspected());
     let bodiless = body.is_end_stream();
     let (mut body_slot, mut body_sent) = if bodiless {
         (None, None)
     } else {
+        let cap = sample_bytes(shared, rec.inspected());
         let (tx, rx) = oneshot::channel();
         let tap = TapBody::new(body, Side::Request, cap, limit, Some(rec.clone()), Some(tx))
             .with_stall_timeout(shared.config.timeouts.request_body);

@@ -357,6 +357,19 @@ mod tests {
         (ctx, done)
     }
 
+    /// A queue of `capacity` in front of `phases`, with its counters.
+    fn queue_for(phases: Arc<dyn Phases>, capacity: usize) -> (Arc<Stats>, DoneQueue) {
+        let stats = Arc::new(Stats::default());
+        let queue = DoneQueue::start(
+            phases,
+            stats.clone(),
+            capacity,
+            crate::priority::InspectPriority::Nice(0),
+        )
+        .unwrap();
+        (stats, queue)
+    }
+
     /// A queue of `capacity` in front of a [`Held`] consumer, with the sender that lets it go on.
     fn held_queue(capacity: usize) -> (mpsc::Sender<()>, Arc<Held>, Arc<Stats>, DoneQueue) {
         let (go, wait) = mpsc::channel();
@@ -364,14 +377,7 @@ mod tests {
             go: Mutex::new(wait),
             seen: AtomicUsize::new(0),
         });
-        let stats = Arc::new(Stats::default());
-        let queue = DoneQueue::start(
-            phases.clone(),
-            stats.clone(),
-            capacity,
-            crate::priority::InspectPriority::Nice(0),
-        )
-        .unwrap();
+        let (stats, queue) = queue_for(phases.clone(), capacity);
         (go, phases, stats, queue)
     }
 
@@ -446,14 +452,7 @@ mod tests {
             go: Mutex::new(wait),
             elsewhere: AtomicUsize::new(0),
         });
-        let stats = Arc::new(Stats::default());
-        let queue = DoneQueue::start(
-            gate.clone(),
-            stats.clone(),
-            16,
-            crate::priority::InspectPriority::Nice(0),
-        )
-        .unwrap();
+        let (_stats, queue) = queue_for(gate.clone(), 16);
         let (ctx, done) = record();
         queue.send(ctx, done);
         wait_for(|| queue.inbox.queued.lock().unwrap().is_empty());

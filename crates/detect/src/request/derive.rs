@@ -163,14 +163,24 @@ const QUERY_SEED: u64 = 0x7175_6572_7900_0003;
 /// proxy computes it on a request's head to match decisions scoped to a fingerprint.
 pub fn fingerprint(ex: &Exchange) -> u64 {
     // The fold of `headers_keyed`, without the cookie and credential work.
-    let mut fingerprint = FINGERPRINT_SEED;
-    for (name, value) in ex.request_headers.iter() {
-        fingerprint = fold(fingerprint, name.as_bytes());
-        if name == "user-agent" || name == "accept-language" {
-            fingerprint = fold(fingerprint ^ VALUE_SEED, value.as_bytes());
-        }
-    }
+    let fingerprint = ex
+        .request_headers
+        .iter()
+        .fold(FINGERPRINT_SEED, |f, (name, value)| {
+            fingerprint_step(f, name, value)
+        });
     finish(fingerprint)
+}
+
+/// One header's part of the fingerprint: its name, and the value of the user agent and of
+/// the accepted languages.
+fn fingerprint_step(fingerprint: u64, name: &str, value: &str) -> u64 {
+    let fingerprint = fold(fingerprint, name.as_bytes());
+    if name == "user-agent" || name == "accept-language" {
+        fold(fingerprint ^ VALUE_SEED, value.as_bytes())
+    } else {
+        fingerprint
+    }
 }
 
 /// [`headers_keyed`] without a hasher: the cookie hash and credential key unkeyed.
@@ -193,13 +203,11 @@ fn headers_keyed<'a>(ex: &'a Exchange, hasher: Option<&KeyedHasher>) -> Headers<
     let mut cookies_only = true;
     let mut cookie_hash = 0;
     for (name, value) in ex.request_headers.iter() {
-        fingerprint = fold(fingerprint, name.as_bytes());
+        fingerprint = fingerprint_step(fingerprint, name, value);
         match name {
             "user-agent" => {
                 ua.get_or_insert(value);
-                fingerprint = fold(fingerprint ^ VALUE_SEED, value.as_bytes());
             }
-            "accept-language" => fingerprint = fold(fingerprint ^ VALUE_SEED, value.as_bytes()),
             "cookie" => {
                 let v = value.as_bytes();
                 if memchr::memchr(b'=', v).is_some() {
